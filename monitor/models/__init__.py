@@ -6,9 +6,12 @@ from monitor.models.base import Base, UTCDateTime, utcnow
 __all__ = ["Base", "UTCDateTime", "utcnow"]
 
 # Model modules register themselves on import; each is owned by one part of monitor/.
-# monitor.models.core   — sources, crawl runs, captures, uploads, leads, users, audit
-# monitor.models.ledger — enterprises, 异动 events, tag history, visits, poster sweeps
-for _module in ("core", "ledger"):
+# monitor.models.core     — sources, crawl runs, captures, uploads, leads, versions, sightings,
+#                           ignore rules
+# monitor.models.accounts — users, append-only audit log
+# monitor.models.workflow — lead events (transitions), disposals, rectifications
+# monitor.models.ledger   — enterprises, 异动 events, tag history, visits, poster sweeps
+for _module in ("accounts", "core", "workflow", "ledger"):
     try:
         __import__(f"monitor.models.{_module}")
     except ModuleNotFoundError as _exc:  # a part not written yet

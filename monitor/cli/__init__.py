@@ -10,6 +10,7 @@ Exit codes (../shared/interfaces.md): 0 success, 1 some inputs failed, 2 usage e
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 from typing import Any
 

@@ -61,7 +61,8 @@ def current_settings() -> Settings:
     overrides = ctx.find_root().meta.get(_SETTINGS_KEY, {})
     cached = ctx.find_root().meta.get("admon_settings")
     if cached is not None and cached[0] == overrides:
-        return cached[1]  # type: ignore[no-any-return]
+        settings_: Settings = cached[1]
+        return settings_
     settings = Settings(**overrides)
     ctx.find_root().meta["admon_settings"] = (dict(overrides), settings)
     return settings

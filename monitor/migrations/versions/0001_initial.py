@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 21:23:15.073123
+Create Date: 2026-11-27 21:23:49.992426
 
 """
 
@@ -37,6 +37,23 @@ def upgrade() -> None:
     with op.batch_alter_table("enterprises", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_enterprises_name"), ["name"], unique=False)
 
+    op.create_table(
+        "sources",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("start_urls", sa.JSON(), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("schedule", sa.String(length=100), nullable=True),
+        sa.Column("max_pages", sa.Integer(), nullable=False),
+        sa.Column("max_depth", sa.Integer(), nullable=False),
+        sa.Column("render", sa.String(length=8), nullable=False),
+        sa.Column("community", sa.String(length=100), nullable=True),
+        sa.Column("notes", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sources")),
+        sa.UniqueConstraint("name", name=op.f("uq_sources_name")),
+    )
     op.create_table(
         "users",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -78,12 +95,412 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_audit_log_at"), ["at"], unique=False)
         batch_op.create_index("ix_audit_log_target", ["target_type", "target_id"], unique=False)
 
+    op.create_table(
+        "crawl_runs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("source_id", sa.Integer(), nullable=True),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("pages", sa.Integer(), nullable=False),
+        sa.Column("leads_new", sa.Integer(), nullable=False),
+        sa.Column("errors", sa.Integer(), nullable=False),
+        sa.Column("error_log", sa.JSON(), nullable=False),
+        sa.Column("trigger", sa.String(length=16), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["source_id"],
+            ["sources.id"],
+            name=op.f("fk_crawl_runs_source_id_sources"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_crawl_runs")),
+    )
+    with op.batch_alter_table("crawl_runs", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_crawl_runs_source_id"), ["source_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_crawl_runs_started_at"), ["started_at"], unique=False)
+
+    op.create_table(
+        "uploads",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("original_path", sa.String(length=200), nullable=False),
+        sa.Column("display_path", sa.String(length=200), nullable=True),
+        sa.Column("original_filename", sa.String(length=300), nullable=False),
+        sa.Column("content_type", sa.String(length=100), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("width", sa.Integer(), nullable=True),
+        sa.Column("height", sa.Integer(), nullable=True),
+        sa.Column("uploader_id", sa.Integer(), nullable=True),
+        sa.Column("place", sa.String(length=200), nullable=False),
+        sa.Column("building", sa.String(length=200), nullable=False),
+        sa.Column("community", sa.String(length=100), nullable=True),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("exif_taken_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("gps_lat", sa.Float(), nullable=True),
+        sa.Column("gps_lon", sa.Float(), nullable=True),
+        sa.Column("ocr_status", sa.String(length=16), nullable=False),
+        sa.Column("ocr_engine", sa.String(length=32), nullable=True),
+        sa.Column("ocr_text", sa.Text(), nullable=True),
+        sa.Column("ocr_error", sa.Text(), nullable=True),
+        sa.Column("ocr_attempts", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["uploader_id"],
+            ["users.id"],
+            name=op.f("fk_uploads_uploader_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_uploads")),
+    )
+    with op.batch_alter_table("uploads", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_uploads_created_at"), ["created_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_uploads_ocr_status"), ["ocr_status"], unique=False)
+        batch_op.create_index(batch_op.f("ix_uploads_sha256"), ["sha256"], unique=False)
+        batch_op.create_index(batch_op.f("ix_uploads_uploader_id"), ["uploader_id"], unique=False)
+
+    op.create_table(
+        "captures",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("run_id", sa.Integer(), nullable=True),
+        sa.Column("source_id", sa.Integer(), nullable=True),
+        sa.Column("page_capture_id", sa.Integer(), nullable=True),
+        sa.Column("url", sa.Text(), nullable=False),
+        sa.Column("final_url", sa.Text(), nullable=False),
+        sa.Column("status", sa.Integer(), nullable=True),
+        sa.Column("fetch_status", sa.String(length=32), nullable=False),
+        sa.Column("fetched_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=True),
+        sa.Column("size", sa.Integer(), nullable=True),
+        sa.Column("body_path", sa.String(length=200), nullable=True),
+        sa.Column("content_type", sa.String(length=200), nullable=False),
+        sa.Column("encoding", sa.String(length=40), nullable=False),
+        sa.Column("headers", sa.JSON(), nullable=False),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("redirect_chain", sa.JSON(), nullable=False),
+        sa.Column("screenshot_sha256", sa.String(length=64), nullable=True),
+        sa.Column("screenshot_path", sa.String(length=200), nullable=True),
+        sa.Column("rendered", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["page_capture_id"],
+            ["captures.id"],
+            name=op.f("fk_captures_page_capture_id_captures"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["run_id"],
+            ["crawl_runs.id"],
+            name=op.f("fk_captures_run_id_crawl_runs"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["source_id"],
+            ["sources.id"],
+            name=op.f("fk_captures_source_id_sources"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_captures")),
+    )
+    with op.batch_alter_table("captures", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_captures_fetched_at"), ["fetched_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_captures_run_id"), ["run_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_captures_screenshot_sha256"), ["screenshot_sha256"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_captures_sha256"), ["sha256"], unique=False)
+
+    op.create_table(
+        "capture_texts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("capture_id", sa.Integer(), nullable=False),
+        sa.Column("via", sa.String(length=8), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["capture_id"],
+            ["captures.id"],
+            name=op.f("fk_capture_texts_capture_id_captures"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_capture_texts")),
+        sa.UniqueConstraint("capture_id", "via", name=op.f("uq_capture_texts_capture_id")),
+    )
+    op.create_table(
+        "leads",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("source_kind", sa.String(length=8), nullable=False),
+        sa.Column("via", sa.String(length=8), nullable=False),
+        sa.Column("url", sa.Text(), nullable=False),
+        sa.Column("image_url", sa.Text(), nullable=True),
+        sa.Column("site", sa.String(length=255), nullable=False),
+        sa.Column("page_key", sa.String(length=64), nullable=False),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.Column("categories", sa.JSON(), nullable=False),
+        sa.Column("risk", sa.String(length=8), nullable=False),
+        sa.Column("score", sa.Float(), nullable=False),
+        sa.Column("annualized_return", sa.Float(), nullable=True),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("hits", sa.JSON(), nullable=False),
+        sa.Column("evidence_sha256", sa.String(length=64), nullable=True),
+        sa.Column("captured_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("source_id", sa.Integer(), nullable=True),
+        sa.Column("capture_id", sa.Integer(), nullable=True),
+        sa.Column("upload_id", sa.Integer(), nullable=True),
+        sa.Column("current_version", sa.Integer(), nullable=False),
+        sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("seen_count", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=True),
+        sa.Column("community", sa.String(length=100), nullable=True),
+        sa.Column("disposal_kind", sa.String(length=32), nullable=True),
+        sa.Column("updated_by_id", sa.Integer(), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["capture_id"],
+            ["captures.id"],
+            name=op.f("fk_leads_capture_id_captures"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprises.id"],
+            name=op.f("fk_leads_enterprise_id_enterprises"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["source_id"],
+            ["sources.id"],
+            name=op.f("fk_leads_source_id_sources"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["updated_by_id"],
+            ["users.id"],
+            name=op.f("fk_leads_updated_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["upload_id"],
+            ["uploads.id"],
+            name=op.f("fk_leads_upload_id_uploads"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_leads")),
+        sa.UniqueConstraint("page_key", name=op.f("uq_leads_page_key")),
+    )
+    with op.batch_alter_table("leads", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_leads_community_created", ["community", "created_at"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_leads_created_at"), ["created_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_leads_enterprise_id"), ["enterprise_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_leads_last_seen_at"), ["last_seen_at"], unique=False)
+        batch_op.create_index("ix_leads_risk_created", ["risk", "created_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_leads_site"), ["site"], unique=False)
+        batch_op.create_index(
+            "ix_leads_source_kind_created", ["source_kind", "created_at"], unique=False
+        )
+        batch_op.create_index("ix_leads_status_created", ["status", "created_at"], unique=False)
+        batch_op.create_index(
+            "ix_leads_status_risk_created", ["status", "risk", "created_at"], unique=False
+        )
+
+    op.create_table(
+        "ignore_rules",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("phrase", sa.String(length=200), nullable=False),
+        sa.Column("site", sa.String(length=255), nullable=True),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("lead_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["users.id"],
+            name=op.f("fk_ignore_rules_created_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["lead_id"],
+            ["leads.id"],
+            name=op.f("fk_ignore_rules_lead_id_leads"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ignore_rules")),
+    )
+    with op.batch_alter_table("ignore_rules", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_ignore_rules_site"), ["site"], unique=False)
+
+    op.create_table(
+        "lead_categories",
+        sa.Column("lead_id", sa.Integer(), nullable=False),
+        sa.Column("category", sa.String(length=32), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["lead_id"],
+            ["leads.id"],
+            name=op.f("fk_lead_categories_lead_id_leads"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("lead_id", "category", name=op.f("pk_lead_categories")),
+    )
+    with op.batch_alter_table("lead_categories", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_lead_categories_category_lead", ["category", "lead_id"], unique=False
+        )
+
+    op.create_table(
+        "lead_sightings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("lead_id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=True),
+        sa.Column("still_present", sa.Boolean(), nullable=False),
+        sa.Column("capture_id", sa.Integer(), nullable=True),
+        sa.Column("upload_id", sa.Integer(), nullable=True),
+        sa.Column("run_id", sa.Integer(), nullable=True),
+        sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["capture_id"],
+            ["captures.id"],
+            name=op.f("fk_lead_sightings_capture_id_captures"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["lead_id"],
+            ["leads.id"],
+            name=op.f("fk_lead_sightings_lead_id_leads"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["run_id"],
+            ["crawl_runs.id"],
+            name=op.f("fk_lead_sightings_run_id_crawl_runs"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["upload_id"],
+            ["uploads.id"],
+            name=op.f("fk_lead_sightings_upload_id_uploads"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_lead_sightings")),
+    )
+    with op.batch_alter_table("lead_sightings", schema=None) as batch_op:
+        batch_op.create_index("ix_lead_sightings_lead_seen", ["lead_id", "seen_at"], unique=False)
+
+    op.create_table(
+        "lead_versions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("lead_id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("content_fingerprint", sa.String(length=64), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("hits", sa.JSON(), nullable=False),
+        sa.Column("categories", sa.JSON(), nullable=False),
+        sa.Column("risk", sa.String(length=8), nullable=False),
+        sa.Column("score", sa.Float(), nullable=False),
+        sa.Column("annualized_return", sa.Float(), nullable=True),
+        sa.Column("capture_id", sa.Integer(), nullable=True),
+        sa.Column("upload_id", sa.Integer(), nullable=True),
+        sa.Column("evidence_sha256", sa.String(length=64), nullable=True),
+        sa.Column("captured_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["capture_id"],
+            ["captures.id"],
+            name=op.f("fk_lead_versions_capture_id_captures"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["lead_id"],
+            ["leads.id"],
+            name=op.f("fk_lead_versions_lead_id_leads"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["upload_id"],
+            ["uploads.id"],
+            name=op.f("fk_lead_versions_upload_id_uploads"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_lead_versions")),
+        sa.UniqueConstraint("lead_id", "number", name=op.f("uq_lead_versions_lead_id")),
+    )
+    op.create_table(
+        "tips",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("link", sa.Text(), nullable=True),
+        sa.Column("contact", sa.String(length=200), nullable=True),
+        sa.Column("upload_id", sa.Integer(), nullable=True),
+        sa.Column("sha256", sa.String(length=64), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("lead_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["lead_id"], ["leads.id"], name=op.f("fk_tips_lead_id_leads"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
+            ["upload_id"],
+            ["uploads.id"],
+            name=op.f("fk_tips_upload_id_uploads"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_tips")),
+    )
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     """Downgrade schema."""
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table("tips")
+    op.drop_table("lead_versions")
+    with op.batch_alter_table("lead_sightings", schema=None) as batch_op:
+        batch_op.drop_index("ix_lead_sightings_lead_seen")
+
+    op.drop_table("lead_sightings")
+    with op.batch_alter_table("lead_categories", schema=None) as batch_op:
+        batch_op.drop_index("ix_lead_categories_category_lead")
+
+    op.drop_table("lead_categories")
+    with op.batch_alter_table("ignore_rules", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ignore_rules_site"))
+
+    op.drop_table("ignore_rules")
+    with op.batch_alter_table("leads", schema=None) as batch_op:
+        batch_op.drop_index("ix_leads_status_risk_created")
+        batch_op.drop_index("ix_leads_status_created")
+        batch_op.drop_index("ix_leads_source_kind_created")
+        batch_op.drop_index(batch_op.f("ix_leads_site"))
+        batch_op.drop_index("ix_leads_risk_created")
+        batch_op.drop_index(batch_op.f("ix_leads_last_seen_at"))
+        batch_op.drop_index(batch_op.f("ix_leads_enterprise_id"))
+        batch_op.drop_index(batch_op.f("ix_leads_created_at"))
+        batch_op.drop_index("ix_leads_community_created")
+
+    op.drop_table("leads")
+    op.drop_table("capture_texts")
+    with op.batch_alter_table("captures", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_captures_sha256"))
+        batch_op.drop_index(batch_op.f("ix_captures_screenshot_sha256"))
+        batch_op.drop_index(batch_op.f("ix_captures_run_id"))
+        batch_op.drop_index(batch_op.f("ix_captures_fetched_at"))
+
+    op.drop_table("captures")
+    with op.batch_alter_table("uploads", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_uploads_uploader_id"))
+        batch_op.drop_index(batch_op.f("ix_uploads_sha256"))
+        batch_op.drop_index(batch_op.f("ix_uploads_ocr_status"))
+        batch_op.drop_index(batch_op.f("ix_uploads_created_at"))
+
+    op.drop_table("uploads")
+    with op.batch_alter_table("crawl_runs", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_crawl_runs_started_at"))
+        batch_op.drop_index(batch_op.f("ix_crawl_runs_source_id"))
+
+    op.drop_table("crawl_runs")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_log_target")
         batch_op.drop_index(batch_op.f("ix_audit_log_at"))
@@ -92,6 +509,7 @@ def downgrade() -> None:
 
     op.drop_table("audit_log")
     op.drop_table("users")
+    op.drop_table("sources")
     with op.batch_alter_table("enterprises", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_enterprises_name"))
 

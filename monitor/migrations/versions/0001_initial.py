@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 21:23:49.992426
+Create Date: 2026-11-27 21:24:28.379976
 
 """
 
@@ -27,15 +27,53 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("credit_code", sa.String(length=18), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("industry", sa.String(length=100), nullable=False),
+        sa.Column("registered_capital_text", sa.String(length=100), nullable=False),
+        sa.Column("registered_capital_wan", sa.Numeric(precision=18, scale=4), nullable=True),
+        sa.Column("tax_scale", sa.String(length=100), nullable=False),
         sa.Column("business_scope", sa.Text(), nullable=False),
-        sa.Column("tag", sa.String(length=8), nullable=False),
+        sa.Column("registered_address", sa.String(length=300), nullable=False),
+        sa.Column("actual_address", sa.String(length=300), nullable=False),
+        sa.Column("community", sa.String(length=100), nullable=False),
+        sa.Column("building", sa.String(length=100), nullable=False),
+        sa.Column("established_on", sa.Date(), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("tag", sa.String(length=8), nullable=True),
+        sa.Column("tag_reason", sa.Text(), nullable=False),
+        sa.Column("tag_set_by", sa.String(length=100), nullable=True),
+        sa.Column("tag_set_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.CheckConstraint("status IN ('active', 'moved_out')", name=op.f("ck_enterprises_status")),
+        sa.CheckConstraint("tag IN ('red', 'yellow', 'green')", name=op.f("ck_enterprises_tag")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_enterprises")),
         sa.UniqueConstraint("credit_code", name=op.f("uq_enterprises_credit_code")),
     )
     with op.batch_alter_table("enterprises", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_enterprises_community"), ["community"], unique=False)
+        batch_op.create_index(
+            "ix_enterprises_community_building", ["community", "building"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_enterprises_name"), ["name"], unique=False)
+
+    op.create_table(
+        "poster_sweeps",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("community", sa.String(length=100), nullable=False),
+        sa.Column("building", sa.String(length=100), nullable=False),
+        sa.Column("place", sa.String(length=200), nullable=False),
+        sa.Column("swept_by", sa.String(length=100), nullable=False),
+        sa.Column("swept_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("uploads_count", sa.Integer(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_poster_sweeps")),
+    )
+    with op.batch_alter_table("poster_sweeps", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_poster_sweeps_community_building", ["community", "building"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_poster_sweeps_swept_at"), ["swept_at"], unique=False)
 
     op.create_table(
         "sources",
@@ -120,6 +158,62 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_crawl_runs_started_at"), ["started_at"], unique=False)
 
     op.create_table(
+        "enterprise_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("occurred_on", sa.Date(), nullable=False),
+        sa.Column("old_value", sa.Text(), nullable=False),
+        sa.Column("new_value", sa.Text(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("recorded_by", sa.String(length=100), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "kind IN ('move_in', 'move_out', 'address_change', 'executive_change', 'name_change')",
+            name=op.f("ck_enterprise_events_kind"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprises.id"],
+            name=op.f("fk_enterprise_events_enterprise_id_enterprises"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_enterprise_events")),
+    )
+    with op.batch_alter_table("enterprise_events", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_enterprise_events_enterprise_id"), ["enterprise_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_enterprise_events_occurred_on"), ["occurred_on"], unique=False
+        )
+
+    op.create_table(
+        "enterprise_tag_history",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("from_tag", sa.String(length=8), nullable=True),
+        sa.Column("to_tag", sa.String(length=8), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("actor", sa.String(length=100), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("suggested_tag", sa.String(length=8), nullable=True),
+        sa.Column("suggested_reasons", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprises.id"],
+            name=op.f("fk_enterprise_tag_history_enterprise_id_enterprises"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_enterprise_tag_history")),
+    )
+    with op.batch_alter_table("enterprise_tag_history", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_enterprise_tag_history_at"), ["at"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_enterprise_tag_history_enterprise_id"), ["enterprise_id"], unique=False
+        )
+
+    op.create_table(
         "uploads",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
@@ -157,6 +251,30 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_uploads_ocr_status"), ["ocr_status"], unique=False)
         batch_op.create_index(batch_op.f("ix_uploads_sha256"), ["sha256"], unique=False)
         batch_op.create_index(batch_op.f("ix_uploads_uploader_id"), ["uploader_id"], unique=False)
+
+    op.create_table(
+        "visits",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("visitor", sa.String(length=100), nullable=False),
+        sa.Column("visited_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("community", sa.String(length=100), nullable=False),
+        sa.Column("building", sa.String(length=100), nullable=False),
+        sa.Column("checks", sa.JSON(), nullable=False),
+        sa.Column("findings", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprises.id"],
+            name=op.f("fk_visits_enterprise_id_enterprises"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_visits")),
+    )
+    with op.batch_alter_table("visits", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_visits_enterprise_id"), ["enterprise_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_visits_visited_at"), ["visited_at"], unique=False)
 
     op.create_table(
         "captures",
@@ -489,6 +607,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_captures_fetched_at"))
 
     op.drop_table("captures")
+    with op.batch_alter_table("visits", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_visits_visited_at"))
+        batch_op.drop_index(batch_op.f("ix_visits_enterprise_id"))
+
+    op.drop_table("visits")
     with op.batch_alter_table("uploads", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_uploads_uploader_id"))
         batch_op.drop_index(batch_op.f("ix_uploads_sha256"))
@@ -496,6 +619,16 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_uploads_created_at"))
 
     op.drop_table("uploads")
+    with op.batch_alter_table("enterprise_tag_history", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_enterprise_tag_history_enterprise_id"))
+        batch_op.drop_index(batch_op.f("ix_enterprise_tag_history_at"))
+
+    op.drop_table("enterprise_tag_history")
+    with op.batch_alter_table("enterprise_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_enterprise_events_occurred_on"))
+        batch_op.drop_index(batch_op.f("ix_enterprise_events_enterprise_id"))
+
+    op.drop_table("enterprise_events")
     with op.batch_alter_table("crawl_runs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_crawl_runs_started_at"))
         batch_op.drop_index(batch_op.f("ix_crawl_runs_source_id"))
@@ -510,8 +643,15 @@ def downgrade() -> None:
     op.drop_table("audit_log")
     op.drop_table("users")
     op.drop_table("sources")
+    with op.batch_alter_table("poster_sweeps", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_poster_sweeps_swept_at"))
+        batch_op.drop_index("ix_poster_sweeps_community_building")
+
+    op.drop_table("poster_sweeps")
     with op.batch_alter_table("enterprises", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_enterprises_name"))
+        batch_op.drop_index("ix_enterprises_community_building")
+        batch_op.drop_index(batch_op.f("ix_enterprises_community"))
 
     op.drop_table("enterprises")
     # ### end Alembic commands ###

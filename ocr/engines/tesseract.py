@@ -1,0 +1,89 @@
+"""tesseract (via pytesseract) as an OCR engine: chi_sim+eng, word boxes from image_to_data.
+
+tesseract runs as a subprocess per call, so it is thread-safe and a hung run can be killed
+at the time limit (pytesseract's `timeout`), which is what makes faults.md row 10 testable.
+"""
+
+from __future__ import annotations
+
+import shutil
+from functools import lru_cache
+
+import pytesseract
+from PIL import Image
+
+from ocr.errors import EngineUnavailable, OcrError, OcrTimeout
+from ocr.layout import group_lines
+from ocr.preprocess import PIPELINES, Array
+from ocr.result import OcrLine
+
+LANGS = ("chi_sim", "eng")
+
+#: Page segmentation mode. 11 ("sparse text") finds centred poster lines of mixed sizes that
+#: psm 3/6 tend to merge or drop (measured with benchmarks/ocr_quality.py --psm).
+DEFAULT_PSM = 11
+
+
+@lru_cache(maxsize=1)
+def installed_languages() -> frozenset[str]:
+    """Languages tesseract reports, or raise EngineUnavailable naming the Debian packages."""
+    if shutil.which(pytesseract.pytesseract.tesseract_cmd) is None:
+        raise EngineUnavailable(
+            "tesseract is not installed "
+            "(Debian: apt-get install tesseract-ocr tesseract-ocr-chi-sim)"
+        )
+    try:
+        return frozenset(pytesseract.get_languages(config=""))
+    except (pytesseract.TesseractError, OSError) as exc:
+        raise EngineUnavailable(f"tesseract does not run: {exc}") from exc
+
+
+class TesseractEngine:
+    """chi_sim+eng recognition; lines and confidences rebuilt from word-level data."""
+
+    name = "tesseract"
+    pipeline = PIPELINES["tesseract"]
+
+    def __init__(self, psm: int = DEFAULT_PSM) -> None:
+        missing = [lang for lang in LANGS if lang not in installed_languages()]
+        if missing:
+            raise EngineUnavailable(
+                f"tesseract lacks language data {', '.join(missing)} "
+                "(Debian: apt-get install tesseract-ocr-chi-sim)"
+            )
+        self.psm = psm
+        self.config = f"--oem 1 --psm {psm} -c preserve_interword_spaces=1"
+
+    def recognise(self, img: Array, timeout: float) -> list[OcrLine]:
+        """Run tesseract once; words grouped by tesseract's own block/paragraph/line ids."""
+        try:
+            data = pytesseract.image_to_data(
+                Image.fromarray(img),
+                lang="+".join(LANGS),
+                config=self.config,
+                output_type=pytesseract.Output.DICT,
+                timeout=timeout,
+            )
+        except RuntimeError as exc:  # pytesseract raises RuntimeError on its timeout
+            if "timeout" in str(exc).lower():
+                raise OcrTimeout(f"tesseract did not finish within {timeout:g} s") from exc
+            raise OcrError(f"tesseract failed: {exc}") from exc
+        except (pytesseract.TesseractError, OSError) as exc:
+            raise OcrError(f"tesseract failed: {exc}") from exc
+        groups: dict[tuple[int, int, int], list[OcrLine]] = {}
+        for i, word in enumerate(data["text"]):
+            conf = float(data["conf"][i])
+            if not str(word).strip() or conf < 0:
+                continue
+            box = (
+                int(data["left"][i]),
+                int(data["top"][i]),
+                int(data["left"][i]) + int(data["width"][i]),
+                int(data["top"][i]) + int(data["height"][i]),
+            )
+            key = (int(data["block_num"][i]), int(data["par_num"][i]), int(data["line_num"][i]))
+            groups.setdefault(key, []).append(OcrLine(str(word), conf / 100.0, box))
+        lines: list[OcrLine] = []
+        for words in groups.values():
+            lines.extend(group_lines(words))
+        return lines

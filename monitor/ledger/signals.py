@@ -1,0 +1,287 @@
+"""Risk signals (风险信号) computed from ledger data, and the tag they suggest.
+
+Each signal is a `Reason`: a code, a level (red / yellow) and one short Chinese sentence
+staff can read aloud. The suggested tag is red if any reason is red, yellow if any is
+yellow, else green. It is a suggestion only: `monitor.ledger.tags.set_tag` is the one way a
+tag changes, and it records this assessment beside the staff decision.
+
+Signals and their data rules:
+
+* `restricted_word` (red) / `watch_word` (yellow): 条例 第九条 words in the name or business
+  scope, as `rules.scan_enterprise` reports them (level `restricted` or `watch`).
+* `address_mismatch` (yellow): registered and actual address both known and different
+  after `cells.normalize_address`.
+* `frequent_changes` (yellow): two or more address or executive changes (异动) in the twelve
+  months up to the assessment date.
+* `branch_burst` (yellow): three or more branches of the enterprise (names per
+  `names.is_branch_of`: parent's name + …分公司/分店/…) established (成立日期) within any
+  90-day window of the last twelve months; branches without a 成立日期 are not counted.
+  The parent and each branch in the burst get the signal.
+* `confirmed_lead` (red): a confirmed ad lead linked to the enterprise with no disposal yet,
+  or one referred to the police / joint review; `disposed_lead` (yellow): confirmed leads
+  all disposed by interview, rectification or guidance.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from monitor.ledger.cells import normalize_address
+from monitor.ledger.names import BRANCH_MARKERS, is_branch_of
+from monitor.models.ledger import Enterprise
+
+CHANGE_WINDOW = timedelta(days=365)  # "12 months" for 异动 counting
+CHANGES_MIN = 2
+BRANCH_WINDOW = timedelta(days=90)
+BRANCH_BURST_MIN = 3
+SEVERE_DISPOSALS = ("refer_police", "joint_review")  # 移送公安, 会审研判
+DISPOSAL_LABELS = {
+    "interview": "约谈",
+    "rectify": "责令整改",
+    "guidance": "行政引导",
+    "refer_police": "移送公安",
+    "joint_review": "会审研判",
+}
+FIELD_LABELS = {"name": "企业名称", "business_scope": "经营范围", "scope": "经营范围"}
+LEVEL_ORDER = {"green": 0, "yellow": 1, "red": 2}
+
+
+class TermHit(Protocol):
+    """What `rules.scan_enterprise` returns per hit (only these attributes are used)."""
+
+    term: str
+    field: str
+    level: str
+    basis: str
+
+
+Scanner = Callable[[str, str], Sequence[TermHit]]
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One signal: `code` for machines, `message` (Chinese) for people."""
+
+    code: str
+    level: str  # red | yellow
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "level": self.level, "message": self.message}
+
+
+@dataclass
+class Assessment:
+    """The signals for one enterprise and the tag they suggest."""
+
+    enterprise_id: int
+    current_tag: str | None
+    reasons: list[Reason] = field(default_factory=list)
+
+    @property
+    def suggested_tag(self) -> str:
+        return max((r.level for r in self.reasons), key=LEVEL_ORDER.__getitem__, default="green")
+
+    @property
+    def disagrees(self) -> bool:
+        """Staff set a tag and the data now suggests another one (shown, never applied)."""
+        return self.current_tag is not None and self.current_tag != self.suggested_tag
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "suggested_tag": self.suggested_tag,
+            "current_tag": self.current_tag,
+            "reasons": [r.to_dict() for r in self.reasons],
+        }
+
+
+def default_scanner() -> Scanner:
+    """`rules.scan_enterprise`, imported on first use so `monitor` loads without `rules`."""
+    import importlib
+
+    from monitor.errors import ConfigError
+
+    try:
+        scanner: Scanner = importlib.import_module("rules").scan_enterprise
+    except (ImportError, AttributeError) as exc:
+        raise ConfigError(f"rules.scan_enterprise is not available: {exc}") from exc
+    return scanner
+
+
+def assess(
+    session: Session, enterprise: Enterprise, *, as_of: date, scanner: Scanner | None = None
+) -> Assessment:
+    """Signals and suggested tag for one enterprise as of `as_of`."""
+    return assess_many(session, [enterprise], as_of=as_of, scanner=scanner)[enterprise.id]
+
+
+def assess_many(
+    session: Session,
+    enterprises: Sequence[Enterprise],
+    *,
+    as_of: date,
+    scanner: Scanner | None = None,
+) -> dict[int, Assessment]:
+    """Signals for several enterprises with a fixed number of queries (export, reports)."""
+    scan = scanner or default_scanner()
+    ids = [e.id for e in enterprises]
+    leads = _leads_by_enterprise(session, ids)
+    bursts = _branch_bursts(session, as_of)
+    result: dict[int, Assessment] = {}
+    for ent in enterprises:
+        reasons = [
+            *_word_reasons(scan(ent.name or "", ent.business_scope or "")),
+            *_address_reasons(ent),
+            *_change_reasons(ent, as_of),
+            *bursts.get(ent.id, []),
+            *_lead_reasons(leads.get(ent.id, [])),
+        ]
+        result[ent.id] = Assessment(ent.id, ent.tag, reasons)
+    return result
+
+
+def _word_reasons(hits: Iterable[TermHit]) -> list[Reason]:
+    reasons: list[Reason] = []
+    seen: set[tuple[str, str, str]] = set()
+    for hit in hits:
+        key = (hit.level, hit.field, hit.term)
+        if key in seen:
+            continue
+        seen.add(key)
+        where = FIELD_LABELS.get(hit.field, hit.field)
+        basis = hit.basis or "《防范和处置非法集资条例》第九条"
+        if hit.level == "restricted":
+            reasons.append(
+                Reason("restricted_word", "red", f"{where}含有{basis}禁止使用的字样“{hit.term}”")
+            )
+        else:
+            message = f"{where}含有需重点关注的字样“{hit.term}”"
+            reasons.append(Reason("watch_word", "yellow", message))
+    return reasons
+
+
+def _address_reasons(ent: Enterprise) -> list[Reason]:
+    registered, actual = ent.registered_address or "", ent.actual_address or ""
+    if registered and actual and normalize_address(registered) != normalize_address(actual):
+        return [Reason("address_mismatch", "yellow", "注册地址与实际经营地址不一致")]
+    return []
+
+
+def _change_reasons(ent: Enterprise, as_of: date) -> list[Reason]:
+    since = as_of - CHANGE_WINDOW
+    recent = [
+        e
+        for e in ent.events
+        if e.kind in ("address_change", "executive_change") and since < e.occurred_on <= as_of
+    ]
+    if len(recent) < CHANGES_MIN:
+        return []
+    addresses = sum(1 for e in recent if e.kind == "address_change")
+    executives = len(recent) - addresses
+    return [
+        Reason(
+            "frequent_changes",
+            "yellow",
+            f"近12个月内变更{len(recent)}次（地址{addresses}次、高管{executives}次）",
+        )
+    ]
+
+
+def _leads_by_enterprise(session: Session, ids: list[int]) -> dict[int, list[Any]]:
+    from monitor.models.core import Lead
+
+    grouped: dict[int, list[Any]] = defaultdict(list)
+    if not ids:
+        return grouped
+    stmt = select(Lead).where(
+        Lead.enterprise_id.in_(ids), Lead.status.in_(("confirmed", "closed"))
+    )
+    for lead in session.scalars(stmt):
+        assert lead.enterprise_id is not None
+        grouped[lead.enterprise_id].append(lead)
+    return grouped
+
+
+def _lead_reasons(leads: list[Any]) -> list[Reason]:
+    if not leads:
+        return []
+    undisposed = [lead for lead in leads if not lead.disposal_kind]
+    severe = [lead for lead in leads if lead.disposal_kind in SEVERE_DISPOSALS]
+    if undisposed:
+        return [
+            Reason(
+                "confirmed_lead",
+                "red",
+                f"有{len(undisposed)}条已确认的涉嫌非法集资广告线索尚未处置",
+            )
+        ]
+    if severe:
+        kinds = "、".join(sorted({DISPOSAL_LABELS[lead.disposal_kind] for lead in severe}))
+        return [Reason("confirmed_lead", "red", f"已确认的广告线索已{kinds}")]
+    kinds = "、".join(
+        sorted({DISPOSAL_LABELS.get(lead.disposal_kind, lead.disposal_kind) for lead in leads})
+    )
+    return [Reason("disposed_lead", "yellow", f"有{len(leads)}条已确认广告线索，已{kinds}")]
+
+
+def _branch_bursts(session: Session, as_of: date) -> dict[int, list[Reason]]:
+    """enterprise id → branch_burst reasons, for parents and the branches in a burst."""
+    since = as_of - CHANGE_WINDOW
+    branch_filter = [Enterprise.name.contains(marker) for marker in BRANCH_MARKERS]
+    branches = list(
+        session.scalars(
+            select(Enterprise).where(
+                or_(*branch_filter),
+                Enterprise.established_on.is_not(None),
+                Enterprise.established_on > since,
+                Enterprise.established_on <= as_of,
+            )
+        )
+    )
+    if len(branches) < BRANCH_BURST_MIN:
+        return {}
+    out: dict[int, list[Reason]] = {}
+    for parent in session.scalars(select(Enterprise)):
+        mine = sorted(
+            (b for b in branches if b.id != parent.id and is_branch_of(b.name, parent.name)),
+            key=lambda b: b.established_on or as_of,
+        )
+        burst = _densest_window(mine)
+        if len(burst) < BRANCH_BURST_MIN:
+            continue
+        out.setdefault(parent.id, []).append(
+            Reason("branch_burst", "yellow", f"90天内新设分支机构{len(burst)}家")
+        )
+        for b in burst:
+            out.setdefault(b.id, []).append(
+                Reason(
+                    "branch_burst",
+                    "yellow",
+                    f"为{parent.name}90天内密集设立的{len(burst)}家分支机构之一",
+                )
+            )
+    return out
+
+
+def _densest_window(branches: list[Enterprise]) -> list[Enterprise]:
+    """The largest run of branches whose 成立日期 fit in one 90-day window."""
+    best: list[Enterprise] = []
+    start = 0
+    for end, branch in enumerate(branches):
+        assert branch.established_on is not None
+        while True:
+            first = branches[start].established_on
+            assert first is not None
+            if branch.established_on - first <= BRANCH_WINDOW:
+                break
+            start += 1
+        if end - start + 1 > len(best):
+            best = branches[start : end + 1]
+    return best

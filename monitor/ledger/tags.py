@@ -1,0 +1,97 @@
+"""The red/yellow/green tag (风险标签): set only by staff, with a reason, history kept.
+
+The system suggests a tag (`signals`), staff decide. Every decision keeps what the system
+suggested at that moment, so a later reader sees whether staff agreed or overrode it and
+why. A suggestion never changes the stored tag by itself.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from monitor import audit
+from monitor.errors import InvalidInput, NotFound
+from monitor.ledger.signals import Assessment, Scanner, assess
+from monitor.models.base import utcnow
+from monitor.models.ledger import TAGS, Enterprise, EnterpriseTagHistory
+
+TAG_LABELS = {"red": "红", "yellow": "黄", "green": "绿"}
+
+#: How ledgers write a risk level; 高/中/低 map onto red/yellow/green.
+TAG_WORDS = {
+    "红": "red", "红色": "red", "红标": "red", "高": "red", "高风险": "red", "red": "red",
+    "黄": "yellow", "黄色": "yellow", "黄标": "yellow", "中": "yellow", "中风险": "yellow",
+    "yellow": "yellow",
+    "绿": "green", "绿色": "green", "绿标": "green", "低": "green", "低风险": "green",
+    "无风险": "green", "green": "green",
+}  # fmt: skip
+
+
+def parse_tag(text: str) -> str:
+    """`红`, `红色`, `高风险`, `RED` … → `red`; ValueError with the accepted words otherwise."""
+    key = text.strip().lower()
+    if key in TAG_WORDS:
+        return TAG_WORDS[key]
+    raise ValueError(f"风险等级“{text}”无法识别（应为 红/黄/绿 或 高/中/低）")
+
+
+def set_tag(
+    session: Session,
+    enterprise_id: int,
+    tag: str,
+    reason: str,
+    actor: str,
+    *,
+    as_of: date | None = None,
+    scanner: Scanner | None = None,
+    assessment: Assessment | None = None,
+) -> EnterpriseTagHistory:
+    """Set an enterprise's tag, keep the history row and an audit entry.
+
+    Setting the same tag again with a new reason is recorded too (a re-assessment).
+    `assessment` may be passed when the caller already computed it (bulk import).
+    """
+    if tag not in TAGS:
+        raise InvalidInput(f"风险标签须为 red/yellow/green，收到 {tag!r}")
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("设置风险标签须填写理由 (a reason is required)")
+    if not actor:
+        raise InvalidInput("设置风险标签须注明操作人 (actor is required)")
+    enterprise = session.get(Enterprise, enterprise_id)
+    if enterprise is None:
+        raise NotFound(f"企业 id {enterprise_id} 不存在")
+    if assessment is None:
+        session.flush()
+        assessment = assess(
+            session, enterprise, as_of=as_of or utcnow().date(), scanner=scanner
+        )
+    now = utcnow()
+    entry = EnterpriseTagHistory(
+        from_tag=enterprise.tag,
+        to_tag=tag,
+        reason=reason,
+        actor=actor,
+        at=now,
+        suggested_tag=assessment.suggested_tag,
+        suggested_reasons=[r.to_dict() for r in assessment.reasons],
+    )
+    enterprise.tag_history.append(entry)
+    audit.record(
+        session,
+        actor,
+        "ledger.set_tag",
+        enterprise,
+        from_tag=enterprise.tag,
+        to_tag=tag,
+        reason=reason,
+        suggested_tag=assessment.suggested_tag,
+    )
+    enterprise.tag = tag
+    enterprise.tag_reason = reason
+    enterprise.tag_set_by = actor
+    enterprise.tag_set_at = now
+    session.add(entry)
+    return entry

@@ -241,6 +241,7 @@ class Lead(Base):
         ForeignKey("uploads.id", ondelete="SET NULL"), nullable=True
     )
     current_version: Mapped[int] = mapped_column(Integer, default=1)
+    content_fingerprint: Mapped[str] = mapped_column(String(SHA256_LEN), default="")
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     seen_count: Mapped[int] = mapped_column(Integer, default=1)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 21:24:28.379976
+Create Date: 2026-11-27 21:26:11.847170
 
 """
 
@@ -367,6 +367,7 @@ def upgrade() -> None:
         sa.Column("capture_id", sa.Integer(), nullable=True),
         sa.Column("upload_id", sa.Integer(), nullable=True),
         sa.Column("current_version", sa.Integer(), nullable=False),
+        sa.Column("content_fingerprint", sa.String(length=64), nullable=False),
         sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("seen_count", sa.Integer(), nullable=False),
@@ -427,6 +428,40 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "disposals",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("lead_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("commitment_received", sa.Boolean(), nullable=True),
+        sa.Column("interview_date", sa.Date(), nullable=True),
+        sa.Column("deadline", sa.Date(), nullable=True),
+        sa.Column("recheck_date", sa.Date(), nullable=True),
+        sa.Column("responsible_unit", sa.String(length=200), nullable=True),
+        sa.Column("measures", sa.Text(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("receiving_unit", sa.String(length=100), nullable=True),
+        sa.Column("referred_on", sa.Date(), nullable=True),
+        sa.Column("public_warning_issued", sa.Boolean(), nullable=True),
+        sa.Column("meeting_date", sa.Date(), nullable=True),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "kind IN ('interview', 'rectify', 'guidance', 'refer_police', 'joint_review')",
+            name=op.f("ck_disposals_kind"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"], ["users.id"], name=op.f("fk_disposals_decided_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(["lead_id"], ["leads.id"], name=op.f("fk_disposals_lead_id_leads")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_disposals")),
+        sa.UniqueConstraint("lead_id", name=op.f("uq_disposals_lead_id")),
+    )
+    with op.batch_alter_table("disposals", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_disposals_receiving_unit"), ["receiving_unit"], unique=False
+        )
+
+    op.create_table(
         "ignore_rules",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("phrase", sa.String(length=200), nullable=False),
@@ -468,6 +503,28 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_lead_categories_category_lead", ["category", "lead_id"], unique=False
         )
+
+    op.create_table(
+        "lead_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("lead_id", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("action", sa.String(length=32), nullable=False),
+        sa.Column("from_status", sa.String(length=16), nullable=False),
+        sa.Column("to_status", sa.String(length=16), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("details", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["actor_id"], ["users.id"], name=op.f("fk_lead_events_actor_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["lead_id"], ["leads.id"], name=op.f("fk_lead_events_lead_id_leads")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_lead_events")),
+    )
+    with op.batch_alter_table("lead_events", schema=None) as batch_op:
+        batch_op.create_index("ix_lead_events_lead_at", ["lead_id", "at"], unique=False)
 
     op.create_table(
         "lead_sightings",
@@ -547,6 +604,42 @@ def upgrade() -> None:
         sa.UniqueConstraint("lead_id", "number", name=op.f("uq_lead_versions_lead_id")),
     )
     op.create_table(
+        "rectifications",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("lead_id", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=True),
+        sa.Column("responsible_unit", sa.String(length=200), nullable=False),
+        sa.Column("measures", sa.Text(), nullable=False),
+        sa.Column("deadline", sa.Date(), nullable=False),
+        sa.Column("recheck_date", sa.Date(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("recheck_result", sa.String(length=16), nullable=True),
+        sa.Column("rechecked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "status IN ('open', 'done', 'superseded')", name=op.f("ck_rectifications_status")
+        ),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprises.id"],
+            name=op.f("fk_rectifications_enterprise_id_enterprises"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["lead_id"], ["leads.id"], name=op.f("fk_rectifications_lead_id_leads")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_rectifications")),
+    )
+    with op.batch_alter_table("rectifications", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_rectifications_enterprise_id"), ["enterprise_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_rectifications_lead_id"), ["lead_id"], unique=False)
+        batch_op.create_index(
+            "ix_rectifications_status_deadline", ["status", "deadline"], unique=False
+        )
+
+    op.create_table(
         "tips",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
@@ -567,18 +660,66 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tips")),
     )
+    op.create_table(
+        "rectification_checks",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("rectification_id", sa.Integer(), nullable=False),
+        sa.Column("capture_id", sa.Integer(), nullable=True),
+        sa.Column("checked_by_id", sa.Integer(), nullable=True),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("still_present", sa.Boolean(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["capture_id"],
+            ["captures.id"],
+            name=op.f("fk_rectification_checks_capture_id_captures"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["checked_by_id"],
+            ["users.id"],
+            name=op.f("fk_rectification_checks_checked_by_id_users"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["rectification_id"],
+            ["rectifications.id"],
+            name=op.f("fk_rectification_checks_rectification_id_rectifications"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_rectification_checks")),
+    )
+    with op.batch_alter_table("rectification_checks", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_rectification_checks_rectification_id"),
+            ["rectification_id"],
+            unique=False,
+        )
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     """Downgrade schema."""
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("rectification_checks", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_rectification_checks_rectification_id"))
+
+    op.drop_table("rectification_checks")
     op.drop_table("tips")
+    with op.batch_alter_table("rectifications", schema=None) as batch_op:
+        batch_op.drop_index("ix_rectifications_status_deadline")
+        batch_op.drop_index(batch_op.f("ix_rectifications_lead_id"))
+        batch_op.drop_index(batch_op.f("ix_rectifications_enterprise_id"))
+
+    op.drop_table("rectifications")
     op.drop_table("lead_versions")
     with op.batch_alter_table("lead_sightings", schema=None) as batch_op:
         batch_op.drop_index("ix_lead_sightings_lead_seen")
 
     op.drop_table("lead_sightings")
+    with op.batch_alter_table("lead_events", schema=None) as batch_op:
+        batch_op.drop_index("ix_lead_events_lead_at")
+
+    op.drop_table("lead_events")
     with op.batch_alter_table("lead_categories", schema=None) as batch_op:
         batch_op.drop_index("ix_lead_categories_category_lead")
 
@@ -587,6 +728,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_ignore_rules_site"))
 
     op.drop_table("ignore_rules")
+    with op.batch_alter_table("disposals", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_disposals_receiving_unit"))
+
+    op.drop_table("disposals")
     with op.batch_alter_table("leads", schema=None) as batch_op:
         batch_op.drop_index("ix_leads_status_risk_created")
         batch_op.drop_index("ix_leads_status_created")

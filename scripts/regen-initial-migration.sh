@@ -4,8 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 rm -f monitor/migrations/versions/0001_initial.py
+# Hand-written later migrations (0002_...) revise 0001: park them while 0001 is rebuilt.
+mkdir -p "$tmp/later"
+find monitor/migrations/versions -maxdepth 1 -name '0[0-9][0-9][0-9]_*.py' -exec mv {} "$tmp/later/" \;
+restore() { mv "$tmp"/later/*.py monitor/migrations/versions/ 2>/dev/null || true; rm -rf "$tmp"; }
+trap restore EXIT
 .venv/bin/python - "$tmp/blank.db" <<'PY'
 import sys
 from alembic import command

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 21:26:11.847170
+Create Date: 2026-11-27 21:27:20.198080
 
 """
 

@@ -1,0 +1,260 @@
+"""Return claims (收益承诺) found in text and annualised as a simple rate in percent.
+
+Conventions (legal-basis.md §3.5, corpus README):
+
+* 年化8.5% → 8.5; 月息2% → 24; 周返1% → 52; 日息1% → 365 (simple, not compounded);
+* 百分之 / 千分之 / 万分之: 日息千分之三 → 109.5, 日息万分之五 → 18.25;
+* 分/厘 after an interest word: one 分 is 10 % a year, 1 % a month, 0.1 % a day, and a 厘 is
+  a tenth of a 分 (月息2分 → 24, 月息2分5 → 30, 月息一分五 → 18);
+* a percentage after a return word with no period counts as annual (收益高达30% → 30);
+* a percentage over a stated duration (15天收益30% → 730), payback (三个月回本 → 400),
+  multiplication (一年翻倍 → 100; 两年翻10倍 = +900 % → 450), before → after amounts
+  (6个月2800→3500 → 50), principal and periodic payout (投1万每月返800 → 96), principal,
+  term and maturity amount (每股一万元，周期半年，到期拿回一万三 → 60);
+* ranges count at the high end (8%-12% → 12).
+
+A claim next to loan, salary, discount or price-move words (贷款月息低至3厘, 月薪, 打8折,
+股价涨了5%) is not an investment return and is dropped. Rate kinds are code here; the
+words they use come from returns.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rules.lexicon import ReturnCues
+from rules.numbers import AMT, COUNT, NUM, parse_amount, parse_number
+
+_STOP = "，,。！!？?；;\n"
+_SENTENCE_STOP = "。！!？?；;\n"
+_UNITPCT = rf"(?:{NUM}\s?%|百分之{NUM}|千分之{NUM}|万分之{NUM})"
+_PCT = rf"(?:(?:{_UNITPCT}|{NUM})(?:-|~|至|到|—){_UNITPCT}|{_UNITPCT})"
+_FEN = rf"(?:{NUM}(?:分|厘)(?!钟|之|期|配|享|红|析|散|别|类|店|行|公司){NUM}?)"
+_PCT_PART = re.compile(rf"({NUM})\s?%|百分之({NUM})|千分之({NUM})|万分之({NUM})")
+_FEN_PART = re.compile(rf"({NUM})(分|厘)({NUM})?")
+# period units after a count: 15天, 3个月, 两年, 一个季度
+_UNITS = {"天": "day", "日": "day", "周": "week", "个星期": "week", "星期": "week",
+          "个月": "month", "月": "month", "个季度": "quarter", "季度": "quarter", "季": "quarter",
+          "年": "year"}
+_UNIT = "(?:" + "|".join(sorted(map(re.escape, _UNITS), key=len, reverse=True)) + ")"
+# 分 value of one unit, in percent per period (一分 = 10 %/year, 1 %/month, 0.1 %/day)
+_FEN_SCALE = {"year": 10.0, "half_year": 10.0, "quarter": 1.0, "month": 1.0, "week": 0.1,
+              "day": 0.1}
+_GAIN_WORDS = "(?:收益率|回报率|收益|回报|利润|盈利|获利|赚|返|涨|增值|升值|利息)"
+
+
+@dataclass(frozen=True)
+class RateClaim:
+    """One return claim: where it is (normalised offsets) and its annualised rate."""
+
+    start: int
+    end: int
+    rate: float  # simple annual rate, percent
+    kind: str  # which construction: rate_word, bare, duration, payback, doubling, ...
+
+
+def _alt(words: Iterable[str]) -> str:
+    return "(?:" + "|".join(map(re.escape, sorted(set(words), key=len, reverse=True))) + ")"
+
+
+def _pct_value(text: str) -> float | None:
+    """Highest percentage inside a matched _PCT (a range counts at its high end)."""
+    best: float | None = None
+    for m in _PCT_PART.finditer(text):
+        if m.group(1):
+            v = parse_number(m.group(1))
+        elif m.group(2):
+            v = parse_number(m.group(2))
+        elif m.group(3):
+            n = parse_number(m.group(3))
+            v = None if n is None else n / 10
+        else:
+            n = parse_number(m.group(4))
+            v = None if n is None else n / 100
+        if v is not None and (best is None or v > best):
+            best = v
+    return best
+
+
+def _fen_value(text: str, period: str) -> float | None:
+    """月息2分5 → 2.5 %/month; 年息8厘 → 8 % a year."""
+    m = _FEN_PART.fullmatch(text)
+    if not m:
+        return None
+    whole = parse_number(m.group(1))
+    if whole is None:
+        return None
+    tenth = parse_number(m.group(3)) if m.group(3) else 0.0
+    if tenth is None or tenth >= 10:
+        return None
+    fen = whole + tenth / 10
+    if m.group(2) == "厘":
+        fen /= 10
+    return fen * _FEN_SCALE.get(period, 1.0)
+
+
+class ReturnExtractor:
+    """Finds return claims; built once per lexicon (the regexes are compiled here)."""
+
+    def __init__(self, cues: ReturnCues) -> None:
+        self.cues = cues
+        gap = rf"[^\d{_STOP}%]{{0,10}}?"
+        self._rate_word = re.compile(
+            rf"(?P<w>{_alt(cues.rate_words)})(?P<gap>{gap})(?P<v>{_PCT}|{_FEN})"
+        )
+        self._rate_after = re.compile(
+            rf"(?P<v>{_PCT})(?:的)?(?P<w>{_alt(cues.rate_words)}|{_alt(cues.return_words)})"
+        )
+        self._bare = re.compile(
+            rf"(?P<w>{_alt(cues.return_words)})(?P<gap>[^\d{_STOP}%]{{0,8}}?)(?P<v>{_PCT})"
+        )
+        self._duration = re.compile(
+            rf"(?P<n>{COUNT})(?P<u>{_UNIT})(?:内|后|期|就|即可|可|能|时间|里|的)*{_GAIN_WORDS}"
+            rf"(?:率)?(?:高达|达到|达|可达|超过|超|约|为|就有|有|能|可|了|即)*(?P<v>{_PCT})"
+        )
+        self._term_rate = re.compile(
+            rf"(?:期限|周期|为期|投资期|锁定期)(?:为|是|仅|只有)?(?P<n>{COUNT})(?P<u>{_UNIT})"
+            rf"[^{_SENTENCE_STOP}]{{0,14}}?(?:收益率?|回报率?|利率|利息)[^\d{_STOP}%]{{0,6}}?(?P<v>{_PCT})"
+        )
+        self._payback = re.compile(
+            rf"(?:(?P<n>{COUNT})(?P<u>{_UNIT})(?:内|左右|即可|就能|就可|就|可|能|便|全部)*"
+            rf"(?:回本|收回成本|收回本金|收回投资|回收成本)"
+            rf"|回本周期(?:仅|只需|只要|为|约|是|短至|不到)*(?P<n2>{COUNT})(?P<u2>{_UNIT}))"
+        )
+        self._doubling = re.compile(
+            rf"(?P<n>{COUNT})(?P<u>{_UNIT})(?:内|后|就|即可|能|可|收益|资产|资金|本金|轻松|直接)*"
+            rf"(?:翻倍|翻一番|翻(?P<k>{NUM})倍|翻(?P<f>{NUM})番)"
+        )
+        self._before_after = re.compile(
+            rf"(?P<n>{COUNT})(?P<u>{_UNIT})[^\d{_STOP}]{{0,6}}?(?P<a1>{AMT})"
+            rf"(?:→|变成|变为|变|涨到|涨至|升至|升到)(?P<a2>{AMT})"
+        )
+        period_words = (r"(?P<per>每个?月|月月|每天|天天|每日|每周|每年|一年|每季度?|每个季度)")
+        self._payout = re.compile(
+            rf"{_alt(cues.principal_verbs)}(?P<p>{AMT})[^{_SENTENCE_STOP}]{{0,12}}?{period_words}"
+            rf"(?:都|就|可|能|可以|稳定|固定|准时|按时|还|再)*{_alt(cues.payout_verbs)}"
+            rf"(?:到|回|取)?(?P<a>{AMT})"
+        )
+        self._maturity = re.compile(
+            rf"(?:到期|期满|满期)[^{_SENTENCE_STOP}]{{0,4}}?(?:拿回|收回|返还|兑付|到手|领回|取回|连本带利|本息合计|共计?)"
+            rf"(?:共|合计)?(?P<a>{AMT})"
+        )
+        self._principal = re.compile(
+            rf"(?:{_alt(cues.principal_verbs)}|每股|每份|一股|一份)(?P<p>{AMT})"
+        )
+        self._term = re.compile(rf"(?:周期|期限|为期|锁定期)(?:为|是)?(?P<n>{COUNT})(?P<u>{_UNIT})")
+        self._exclude_before = re.compile(_alt(cues.exclude_before))
+        self._exclude_after = re.compile(_alt(cues.exclude_after))
+
+    # -- helpers ---------------------------------------------------------------
+    def _per_year(self, count: str | None, unit: str | None) -> float | None:
+        if not count or not unit:
+            return None
+        n = parse_number(count)
+        if n is None or n <= 0:
+            return None
+        return self.cues.periods.get(_UNITS[unit], 1.0) / n
+
+    def _excluded(self, text: str, start: int, end: int) -> bool:
+        """Loan, salary, discount and price-move numbers are not returns."""
+        lo = start
+        while lo > 0 and start - lo < 16 and text[lo - 1] not in _SENTENCE_STOP:
+            lo -= 1
+        if self._exclude_before.search(text, lo, end):
+            return True
+        hi = end
+        while hi < len(text) and hi - end < 8 and text[hi] not in _SENTENCE_STOP:
+            hi += 1
+        return bool(self._exclude_after.search(text, end, hi))
+
+    # -- extraction ------------------------------------------------------------
+    def extract(self, text: str) -> list[RateClaim]:
+        """Every return claim in normalised ``text`` (loan/salary/discount numbers dropped)."""
+        if not any(ch in text for ch in "%分厘回翻→返拿领收"):
+            return []
+        claims: list[RateClaim] = []
+        periods = self.cues.periods
+        for m in self._rate_word.finditer(text):
+            period = self.cues.rate_words[m.group("w")]
+            raw = m.group("v")
+            is_pct = raw.endswith("%") or "分之" in raw
+            value = _pct_value(raw) if is_pct else _fen_value(raw, period)
+            if value is not None:
+                claims.append(RateClaim(m.start(), m.end(), value * periods[period], "rate_word"))
+        for m in self._rate_after.finditer(text):
+            word = m.group("w")
+            period = self.cues.rate_words.get(word, "year")
+            value = _pct_value(m.group("v"))
+            if value is not None:
+                claims.append(RateClaim(m.start(), m.end(), value * periods[period], "rate_word"))
+        for m in self._bare.finditer(text):
+            value = _pct_value(m.group("v"))
+            if value is not None:
+                claims.append(RateClaim(m.start(), m.end(), value, "bare"))
+        for pattern, kind in ((self._duration, "duration"), (self._term_rate, "term")):
+            for m in pattern.finditer(text):
+                per_year = self._per_year(m.group("n"), m.group("u"))
+                value = _pct_value(m.group("v"))
+                if per_year is not None and value is not None:
+                    claims.append(RateClaim(m.start(), m.end(), value * per_year, kind))
+        for m in self._payback.finditer(text):
+            per_year = self._per_year(m.group("n") or m.group("n2"), m.group("u") or m.group("u2"))
+            if per_year is not None:
+                claims.append(RateClaim(m.start(), m.end(), 100.0 * per_year, "payback"))
+        for m in self._doubling.finditer(text):
+            claims.extend(self._doubling_claim(m))
+        for m in self._before_after.finditer(text):
+            per_year = self._per_year(m.group("n"), m.group("u"))
+            a1, a2 = parse_amount(m.group("a1")), parse_amount(m.group("a2"))
+            if per_year and a1 and a2 and a2 > a1:
+                claims.append(RateClaim(m.start(), m.end(), (a2 - a1) / a1 * 100 * per_year,
+                                        "before_after"))
+        for m in self._payout.finditer(text):
+            p, a = parse_amount(m.group("p")), parse_amount(m.group("a"))
+            per = m.group("per")
+            per_year = {"年": 1.0, "季": 4.0, "周": 52.0}.get(per[-1], None)
+            if per_year is None:
+                per_year = 12.0 if "月" in per else 365.0
+            if p and a and p >= 100 and a < p:
+                claims.append(RateClaim(m.start(), m.end(), a / p * 100 * per_year, "payout"))
+        claims.extend(self._maturity_claims(text))
+        valid = [c for c in claims if c.rate > 0 and not self._excluded(text, c.start, c.end)]
+        # overlapping readings of one phrase: keep the highest rate, then the tightest span
+        valid.sort(key=lambda c: (-c.rate, c.end - c.start))
+        kept: list[RateClaim] = []
+        for c in valid:
+            if not any(k.start < c.end and c.start < k.end for k in kept):
+                kept.append(c)
+        return sorted(kept, key=lambda c: c.start)
+
+    def _doubling_claim(self, m: re.Match[str]) -> list[RateClaim]:
+        per_year = self._per_year(m.group("n"), m.group("u"))
+        if per_year is None:
+            return []
+        gain = 100.0
+        if m.group("k"):
+            k = parse_number(m.group("k"))
+            gain = (k - 1) * 100 if k and k >= 2 else 100.0
+        elif m.group("f"):
+            f = parse_number(m.group("f"))
+            gain = (2 ** f - 1) * 100 if f and f <= 10 else 100.0
+        return [RateClaim(m.start(), m.end(), gain * per_year, "doubling")]
+
+    def _maturity_claims(self, text: str) -> list[RateClaim]:
+        """每股一万元，周期半年，到期可拿回一万三 → (13000-10000)/10000 × 2 = 60."""
+        out = []
+        for m in self._maturity.finditer(text):
+            a = parse_amount(m.group("a"))
+            lo = max(0, m.start() - 40)
+            principals = list(self._principal.finditer(text, lo, m.start()))
+            terms = list(self._term.finditer(text, lo, m.start()))
+            if not a or not principals or not terms:
+                continue
+            p = parse_amount(principals[-1].group("p"))
+            per_year = self._per_year(terms[-1].group("n"), terms[-1].group("u"))
+            if p and per_year and a > p:
+                out.append(RateClaim(principals[-1].start(), m.end(),
+                                     (a - p) / p * 100 * per_year, "maturity"))
+        return out

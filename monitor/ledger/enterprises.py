@@ -49,8 +49,9 @@ class EnterpriseFields:
 
 def get_enterprise(session: Session, ref: str | int) -> Enterprise:
     """An enterprise by database id or 统一社会信用代码 (any spacing, width or case)."""
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.strip().isdigit()
-                                and len(ref.strip()) < 18):
+    if isinstance(ref, int) or (
+        isinstance(ref, str) and ref.strip().isdigit() and len(ref.strip()) < 18
+    ):
         found = session.get(Enterprise, int(ref))
         if found is None:
             raise NotFound(f"企业 id {ref} 不存在 (no enterprise with id {ref})")

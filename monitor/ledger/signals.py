@@ -200,9 +200,7 @@ def _leads_by_enterprise(session: Session, ids: list[int]) -> dict[int, list[Any
     grouped: dict[int, list[Any]] = defaultdict(list)
     if not ids:
         return grouped
-    stmt = select(Lead).where(
-        Lead.enterprise_id.in_(ids), Lead.status.in_(("confirmed", "closed"))
-    )
+    stmt = select(Lead).where(Lead.enterprise_id.in_(ids), Lead.status.in_(("confirmed", "closed")))
     for lead in session.scalars(stmt):
         assert lead.enterprise_id is not None
         grouped[lead.enterprise_id].append(lead)

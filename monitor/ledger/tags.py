@@ -65,9 +65,7 @@ def set_tag(
         raise NotFound(f"企业 id {enterprise_id} 不存在")
     if assessment is None:
         session.flush()
-        assessment = assess(
-            session, enterprise, as_of=as_of or utcnow().date(), scanner=scanner
-        )
+        assessment = assess(session, enterprise, as_of=as_of or utcnow().date(), scanner=scanner)
     now = utcnow()
     entry = EnterpriseTagHistory(
         from_tag=enterprise.tag,

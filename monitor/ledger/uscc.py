@@ -117,9 +117,7 @@ def validate_credit_code(raw: object) -> str:
         )
     expected = check_character(code[:17])
     if code[17] != expected:
-        raise CreditCodeError(
-            f"统一社会信用代码 {shown} 校验码错误 (check character is wrong)"
-        )
+        raise CreditCodeError(f"统一社会信用代码 {shown} 校验码错误 (check character is wrong)")
     return code
 
 

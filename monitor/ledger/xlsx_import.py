@@ -94,10 +94,14 @@ def import_xlsx(
     summary = ImportSummary(sheet=sheet.title)
     rows = _data_rows(sheet, header_row, columns)
     codes = _valid_codes(rows)
-    existing = {
-        e.credit_code: e
-        for e in session.scalars(select(Enterprise).where(Enterprise.credit_code.in_(codes)))
-    } if codes else {}
+    existing = (
+        {
+            e.credit_code: e
+            for e in session.scalars(select(Enterprise).where(Enterprise.credit_code.in_(codes)))
+        }
+        if codes
+        else {}
+    )
     first_row_of: dict[str, int] = {}
     note = f"台账导入 {sheet.title}"
     for number, cells in rows:

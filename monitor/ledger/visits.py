@@ -1,0 +1,172 @@
+"""走访 visits, 张贴物排查 poster sweeps, and 排查全覆盖 coverage per community and building.
+
+The campaign asks each sub-district to show that every enterprise in every building was
+visited and every building's public spaces were swept for posters in the period. Coverage
+is computed from the records, never typed in: for a period, each (community, building)
+row says how many enterprises are on the ledger there, how many were visited, how many
+sweeps were made and how many photos they produced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from monitor.errors import InvalidInput
+from monitor.models.ledger import Enterprise, PosterSweep, Visit
+
+#: What a 走访 checks (资质 / 实际经营 / 宣传材料) and the allowed outcomes.
+CHECK_ITEMS = {
+    "qualification": "资质",
+    "actual_operation": "实际经营",
+    "promo_materials": "宣传材料",
+}
+CHECK_RESULTS = ("ok", "issue", "not_checked")
+UNKNOWN = "（未填）"
+
+
+def record_visit(
+    session: Session,
+    enterprise: Enterprise,
+    *,
+    visitor: str,
+    visited_at: datetime,
+    checks: dict[str, str],
+    findings: str = "",
+) -> Visit:
+    """Record a visit; community and building are copied from the enterprise as it is now."""
+    if not visitor:
+        raise InvalidInput("走访记录须注明走访人 (visitor is required)")
+    unknown = set(checks) - set(CHECK_ITEMS)
+    if unknown:
+        raise InvalidInput(
+            f"未知的检查项 {', '.join(sorted(unknown))}（可用：{', '.join(CHECK_ITEMS)}）"
+        )
+    bad = {k: v for k, v in checks.items() if v not in CHECK_RESULTS}
+    if bad:
+        raise InvalidInput(f"检查结果须为 {'/'.join(CHECK_RESULTS)}：{bad}")
+    visit = Visit(
+        visitor=visitor,
+        visited_at=visited_at,
+        community=enterprise.community or "",
+        building=enterprise.building or "",
+        checks={item: checks.get(item, "not_checked") for item in CHECK_ITEMS},
+        findings=findings,
+    )
+    enterprise.visits.append(visit)
+    session.add(visit)
+    return visit
+
+
+def record_sweep(
+    session: Session,
+    *,
+    community: str,
+    swept_by: str,
+    swept_at: datetime,
+    building: str = "",
+    place: str = "",
+    uploads_count: int = 0,
+    note: str = "",
+) -> PosterSweep:
+    """Record one poster sweep of a place (lift, notice board, street hub)."""
+    if not community:
+        raise InvalidInput("排查记录须注明所属社区 (community is required)")
+    if not swept_by:
+        raise InvalidInput("排查记录须注明排查人 (swept_by is required)")
+    if uploads_count < 0:
+        raise InvalidInput("上传照片数不能为负数")
+    sweep = PosterSweep(
+        community=community,
+        building=building,
+        place=place,
+        swept_by=swept_by,
+        swept_at=swept_at,
+        uploads_count=uploads_count,
+        note=note,
+    )
+    session.add(sweep)
+    return sweep
+
+
+@dataclass
+class CoverageRow:
+    """排查覆盖 for one (community, building) in one period."""
+
+    community: str
+    building: str
+    enterprises: int = 0  # active enterprises on the ledger there now
+    visited: int = 0  # distinct enterprises visited in the period
+    visits: int = 0
+    sweeps: int = 0
+    photos: int = 0
+
+    @property
+    def visit_coverage(self) -> float | None:
+        """Share of enterprises visited, None where no enterprise is on the ledger."""
+        return self.visited / self.enterprises if self.enterprises else None
+
+    @property
+    def complete(self) -> bool:
+        """全覆盖: every enterprise visited and the building swept at least once."""
+        return self.visited >= self.enterprises and self.sweeps > 0
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["visit_coverage"] = self.visit_coverage
+        data["complete"] = self.complete
+        return data
+
+
+def coverage(session: Session, start: datetime, end: datetime) -> list[CoverageRow]:
+    """Coverage for visits and sweeps with start <= time < end, sorted by community/building.
+
+    Visits count where the enterprise was at visit time; the enterprise totals are the
+    ledger's active enterprises now (the ledger keeps no building history of its own).
+    """
+    rows: dict[tuple[str, str], CoverageRow] = {}
+
+    def row(community: str | None, building: str | None) -> CoverageRow:
+        key = (community or UNKNOWN, building or "")
+        if key not in rows:
+            rows[key] = CoverageRow(*key)
+        return rows[key]
+
+    ent_stmt = (
+        select(Enterprise.community, Enterprise.building, func.count())
+        .where(Enterprise.status == "active")
+        .group_by(Enterprise.community, Enterprise.building)
+    )
+    for community, building, count in session.execute(ent_stmt):
+        row(community, building).enterprises = count
+    visit_stmt = (
+        select(
+            Visit.community,
+            Visit.building,
+            func.count(),
+            func.count(func.distinct(Visit.enterprise_id)),
+        )
+        .where(Visit.visited_at >= start, Visit.visited_at < end)
+        .group_by(Visit.community, Visit.building)
+    )
+    for community, building, visits, visited in session.execute(visit_stmt):
+        r = row(community, building)
+        r.visits, r.visited = visits, visited
+    sweep_stmt = (
+        select(
+            PosterSweep.community,
+            PosterSweep.building,
+            func.count(),
+            func.coalesce(func.sum(PosterSweep.uploads_count), 0),
+        )
+        .where(PosterSweep.swept_at >= start, PosterSweep.swept_at < end)
+        .group_by(PosterSweep.community, PosterSweep.building)
+    )
+    for community, building, sweeps, photos in session.execute(sweep_stmt):
+        r = row(community, building)
+        r.sweeps, r.photos = sweeps, int(photos)
+    return [rows[k] for k in sorted(rows)]

@@ -121,8 +121,8 @@ def flush_lead(
 ) -> None:
     """Write the lead's change now, before anything that depends on it, so a concurrent
     decision is stopped at the versioned UPDATE rather than at some later constraint."""
-    lead_id = lead.id
+    lead_id, who = lead.id, audit.actor_ref(actor)  # read now: a failed flush expires them
     try:
         session.flush()
     except StaleDataError:
-        raise_conflict(session, lead_id, actor, action, expected_version)
+        raise_conflict(session, lead_id, who, action, expected_version)

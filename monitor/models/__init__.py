@@ -11,7 +11,8 @@ __all__ = ["Base", "UTCDateTime", "utcnow"]
 # monitor.models.accounts — users, append-only audit log
 # monitor.models.workflow — lead events (transitions), disposals, rectifications
 # monitor.models.ledger   — enterprises, 异动 events, tag history, visits, poster sweeps
-for _module in ("accounts", "core", "workflow", "ledger"):
+# monitor.models.web      — server-side web sessions
+for _module in ("accounts", "core", "workflow", "ledger", "web"):
     try:
         __import__(f"monitor.models.{_module}")
     except ModuleNotFoundError as _exc:  # a part not written yet

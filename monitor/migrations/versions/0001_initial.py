@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 21:27:20.198080
+Create Date: 2026-11-27 21:28:11.501102
 
 """
 
@@ -275,6 +275,28 @@ def upgrade() -> None:
             batch_op.f("ix_visits_enterprise_id"), ["enterprise_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_visits_visited_at"), ["visited_at"], unique=False)
+
+    op.create_table(
+        "web_sessions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("token_sha256", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("csrf_token", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ip", sa.String(length=45), nullable=True),
+        sa.Column("user_agent", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_web_sessions_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_web_sessions")),
+        sa.UniqueConstraint("token_sha256", name=op.f("uq_web_sessions_token_sha256")),
+    )
+    with op.batch_alter_table("web_sessions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_web_sessions_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "captures",
@@ -752,6 +774,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_captures_fetched_at"))
 
     op.drop_table("captures")
+    with op.batch_alter_table("web_sessions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_web_sessions_user_id"))
+
+    op.drop_table("web_sessions")
     with op.batch_alter_table("visits", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_visits_visited_at"))
         batch_op.drop_index(batch_op.f("ix_visits_enterprise_id"))

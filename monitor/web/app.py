@@ -1,0 +1,75 @@
+"""The FastAPI application factory. `admon serve` and the tests call `create_app`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from monitor.db import make_engine, session_factory, upgrade
+from monitor.errors import (
+    AdmonError,
+    ConflictError,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+)
+from monitor.settings import Settings, get_settings
+from monitor.web.deps import CsrfDenied, Forbidden, LoginRequired
+from monitor.web.ratelimit import SlidingWindowLimiter
+from monitor.web.routes import auth, home
+from monitor.web.secrets import load_secret_key
+from monitor.web.security import SecurityHeadersMiddleware
+from monitor.web.templating import render
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+#: Domain errors and the HTTP status each becomes.
+STATUS_FOR_ERROR: tuple[tuple[type[AdmonError], int], ...] = (
+    (NotFound, 404),
+    (Forbidden, 403),
+    (PermissionDenied, 403),
+    (CsrfDenied, 403),
+    (ConflictError, 409),
+    (InvalidTransition, 409),
+    (InvalidInput, 422),
+)
+
+
+def create_app(settings: Settings | None = None, *, migrate: bool = True) -> FastAPI:
+    """Build the app on `settings` (the environment's when None)."""
+    settings = settings or get_settings()
+    engine = make_engine(settings.resolved_database_url)
+    if migrate:
+        upgrade(engine)
+    app = FastAPI(title="admon", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = session_factory(engine)
+    app.state.secret_key = load_secret_key(settings)
+    app.state.login_limiter = SlidingWindowLimiter(limit=5, window=60.0)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(auth.router)
+    app.include_router(home.router)
+    _install_error_pages(app)
+    return app
+
+
+def _install_error_pages(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse(f"/login?next={exc.next_url}", status_code=303)
+
+    @app.exception_handler(AdmonError)
+    async def _domain_error(request: Request, exc: AdmonError) -> Response:
+        status = next((code for cls, code in STATUS_FOR_ERROR if isinstance(exc, cls)), 400)
+        return render(
+            request,
+            "error.html",
+            {"status": status, "message": str(exc), "code": exc.code},
+            status_code=status,
+        )

@@ -13,8 +13,7 @@ ORM and does bump it, because the reviewer should look again at changed content.
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,6 +24,7 @@ from sqlalchemy.orm import Session
 from monitor.intake.keys import content_fingerprint, page_key, site_of
 from monitor.intake.types import IntakeResult
 from monitor.models.core import Capture, Lead, LeadCategory, LeadSighting, LeadVersion
+from monitor.workflow import record_recheck
 
 # Statuses under which a lead may have a disposal with a rectification to re-check.
 _DISPOSED = ("confirmed", "closed")
@@ -58,19 +58,6 @@ class Observation:
         if self.always_lead:
             return True
         return bool(self.detection.get("violation")) and bool(self.detection.get("hits"))
-
-
-def workflow_hook(name: str) -> Callable[..., Any] | None:
-    """A function of `monitor.workflow` if that module defines it (it is written by another
-    part of the project and may not exist yet); None otherwise."""
-    try:
-        module = importlib.import_module("monitor.workflow")
-    except ModuleNotFoundError as exc:
-        if exc.name == "monitor.workflow":
-            return None
-        raise
-    hook = getattr(module, name, None)
-    return hook if callable(hook) else None
 
 
 def record(session: Session, obs: Observation, result: IntakeResult) -> None:
@@ -209,9 +196,6 @@ def _new_version(
     session.flush()  # bumps version_id; a reviewer editing meanwhile gets a conflict
     result.new_versions += 1
     result.lead_ids.append(lead.id)
-    hook = workflow_hook("record_new_version")
-    if hook is not None:
-        hook(session, lead, number)
     _recheck(session, lead, obs, still_present=True)
 
 
@@ -224,14 +208,8 @@ def _gone(session: Session, lead: Lead, obs: Observation, result: IntakeResult) 
 
 def _recheck(session: Session, lead: Lead, obs: Observation, still_present: bool) -> None:
     """Tell the workflow what a re-crawl found at a disposed lead's place (整改复查); it
-    decides whether an open rectification exists and records the result."""
+    records a re-check when the lead has an open rectification and ignores it otherwise."""
     if lead.status not in _DISPOSED:
         return
-    hook = workflow_hook("record_recheck")
-    if hook is None:
-        # TODO(workflow): monitor.workflow.record_recheck(session, lead, capture,
-        # still_present) is not written yet; the "not present" sighting above is the
-        # record until it is.
-        return
     capture = session.get(Capture, obs.capture_id) if obs.capture_id is not None else None
-    hook(session, lead, capture, still_present)
+    record_recheck(session, lead, capture, still_present)

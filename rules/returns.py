@@ -25,14 +25,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rules.lexicon import ReturnCues
-from rules.numbers import AMT, COUNT, NUM, parse_amount, parse_number
+from rules.numbers import AMT, CN_DIGITS, COUNT, NUM, parse_amount, parse_number
 
 _STOP = "，,。！!？?；;\n"
 _SENTENCE_STOP = "。！!？?；;\n"
-_UNITPCT = rf"(?:{NUM}\s?%|百分之{NUM}|千分之{NUM}|万分之{NUM})"
+_UNITPCT = rf"(?:{NUM}\s?%|百分之{NUM}|千分之{NUM}|万分之{NUM}|[一二三四五六七八九十\d]{{1,3}}分之{NUM}|{NUM}成(?!本|交|员|立|功|为|都|熟|品|长|果|本))"
 _PCT = rf"(?:(?:{_UNITPCT}|{NUM})(?:-|~|至|到|—){_UNITPCT}|{_UNITPCT})"
 _FEN = rf"(?:{NUM}(?:分|厘)(?!钟|之|期|配|享|红|析|散|别|类|店|行|公司){NUM}?)"
-_PCT_PART = re.compile(rf"({NUM})\s?%|百分之({NUM})|千分之({NUM})|万分之({NUM})")
+_PCT_PART = re.compile(
+    rf"({NUM})\s?%|百分之({NUM})|千分之({NUM})|万分之({NUM})"
+    rf"|([一二三四五六七八九十\d]{{1,3}})分之({NUM})|({NUM})成"
+)
 _FEN_PART = re.compile(rf"({NUM})(分|厘)({NUM})?")
 # period units after a count: 15天, 3个月, 两年, 一个季度
 _UNITS = {"天": "day", "日": "day", "周": "week", "个星期": "week", "星期": "week",
@@ -70,9 +73,15 @@ def _pct_value(text: str) -> float | None:
         elif m.group(3):
             n = parse_number(m.group(3))
             v = None if n is None else n / 10
-        else:
+        elif m.group(4):
             n = parse_number(m.group(4))
             v = None if n is None else n / 100
+        elif m.group(5):
+            d, n = parse_number(m.group(5)), parse_number(m.group(6))
+            v = None if not d or n is None or d in (100, 1000, 10000) else n / d * 100
+        else:
+            n = parse_number(m.group(7))
+            v = None if n is None or n > 10 else n * 10
         if v is not None and (best is None or v > best):
             best = v
     return best
@@ -111,7 +120,8 @@ class ReturnExtractor:
             rf"(?P<w>{_alt(cues.return_words)})(?P<gap>[^\d{_STOP}%]{{0,8}}?)(?P<v>{_PCT})"
         )
         self._duration = re.compile(
-            rf"(?P<n>{COUNT})(?P<u>{_UNIT})(?:内|后|期|就|即可|可|能|时间|里|的)*{_GAIN_WORDS}"
+            rf"(?P<n>{COUNT})(?P<u>{_UNIT})(?:内|后|期|就|即可|可|能|时间|里|的)*"
+            rf"(?:[^\d。！!？?；;\n%]{{0,12}}?){_GAIN_WORDS}"
             rf"(?:率)?(?:高达|达到|达|可达|超过|超|约|为|就有|有|能|可|了|即)*(?P<v>{_PCT})"
         )
         self._term_rate = re.compile(
@@ -120,7 +130,7 @@ class ReturnExtractor:
         )
         self._payback = re.compile(
             rf"(?:(?P<n>{COUNT})(?P<u>{_UNIT})(?:内|左右|即可|就能|就可|就|可|能|便|全部)*"
-            rf"(?:回本|收回成本|收回本金|收回投资|回收成本)"
+            rf"(?:回本|收回成本|收回本金|收回投资|回收成本)(?!一大半|一半|大半|一部分)"
             rf"|回本周期(?:仅|只需|只要|为|约|是|短至|不到)*(?P<n2>{COUNT})(?P<u2>{_UNIT}))"
         )
         self._doubling = re.compile(
@@ -131,20 +141,51 @@ class ReturnExtractor:
             rf"(?P<n>{COUNT})(?P<u>{_UNIT})[^\d{_STOP}]{{0,6}}?(?P<a1>{AMT})"
             rf"(?:→|变成|变为|变|涨到|涨至|升至|升到)(?P<a2>{AMT})"
         )
-        period_words = (r"(?P<per>每个?月|月月|每天|天天|每日|每周|每年|一年|每季度?|每个季度)")
+        money = (rf"(?:[{CN_DIGITS}]+万[{CN_DIGITS}]+(?![万元])"
+                 rf"|(?:\d+(?:,\d{{3}})*(?:\.\d+)?|[{CN_DIGITS}万]+)(?:万元|万块|万|千元|元|块钱|块))")
+        verbs = _alt(cues.principal_verbs)
+        unit_words = r"(?:每股|每份|一股|一份|每只|每台|每头|每个|每套|每单|售价|仅需|只需|单价)"
+        self._principal = re.compile(
+            rf"(?:{verbs}(?:(?P<p1>{AMT})|[^\d{_STOP}]{{1,8}}?(?P<p2>{money}))"
+            rf"|{unit_words}[(（]?(?P<p3>{AMT})|(?P<p4>{money})(?:一|1)(?:股|份))"
+        )
+        period = r"(?P<per>每个?月|月月|每天|天天|每日|每周|每年|一年|每季度?|每个季度|年底|每年底)"
+        mods = r"(?:都|就|可|能|可以|稳定|固定|准时|按时|还|再|保底|自动|额外|另外|另|可获|享受?|给您?|给你)*"
         self._payout = re.compile(
-            rf"{_alt(cues.principal_verbs)}(?P<p>{AMT})[^{_SENTENCE_STOP}]{{0,12}}?{period_words}"
-            rf"(?:都|就|可|能|可以|稳定|固定|准时|按时|还|再)*{_alt(cues.payout_verbs)}"
-            rf"(?:到|回|取)?(?P<a>{AMT})"
+            rf"{period}{mods}{_alt(cues.payout_verbs)}(?:[^\d{_STOP}]{{0,8}}?)(?P<a>{AMT})"
+        )
+        self._periodic_pct = re.compile(rf"{period}(?P<gap>[^\d{_STOP}%]{{0,8}}?)(?P<v>{_PCT})")
+        self._period_char = re.compile(
+            r"(?:(?<![个\d一二三四五六七八九十两半])月|(?<![\d一二三四五六七八九十两半])[日年周])"
+            r"(?:纯|净|产出|化|均|度|综合)?(?:收益率?|回报率?|利率|息|返|分红|利润)"
+            rf"(?P<gap>[^\d{_STOP}%]{{0,8}}?)(?P<v>{_PCT})"
+        )
+        self._return_cue = re.compile(
+            _alt((*cues.return_words, *cues.payout_verbs, "释放", "增值", "享", "派"))
+        )
+        self._rate_doubling = re.compile(
+            rf"(?P<w>{_alt(cues.rate_words)})(?:就|能|可|轻松|直接)*(?:翻倍|翻番|翻一番)"
+        )
+        self._growth = re.compile(
+            rf"(?P<n>{COUNT})(?P<u>{_UNIT})(?:内|后)?[^\d{_STOP}]{{0,10}}?"
+            rf"(?:涨到|涨至|变成|达到|升至|增长到|升到)[^\d{_STOP}]{{0,6}}?(?P<k>{NUM})倍"
+        )
+        self._past_payout = re.compile(
+            rf"(?:去年|上年|今年|上一年)(?:每份|每股|每户|每人|每位|每家)?"
+            rf"(?:分到|分了|领了|拿了|分得|分红|领到|拿到|赚了)(?P<a>{AMT})"
         )
         self._maturity = re.compile(
-            rf"(?:到期|期满|满期)[^{_SENTENCE_STOP}]{{0,4}}?(?:拿回|收回|返还|兑付|到手|领回|取回|连本带利|本息合计|共计?)"
-            rf"(?:共|合计)?(?P<a>{AMT})"
+            rf"(?:返还|退还|拿回|收回|兑付|到手|回购|回收|领回|取回|返|退)(?:现金)?(?:共|合计)?"
+            rf"(?P<a>{money})|以(?P<a2>{money})(?:回购|回收|收回)"
         )
-        self._principal = re.compile(
-            rf"(?:{_alt(cues.principal_verbs)}|每股|每份|一股|一份)(?P<p>{AMT})"
+        self._term = re.compile(
+            rf"(?:周期|期限|为期|锁定期)(?:为|是)?(?P<n>{COUNT})(?P<u>{_UNIT})"
+            rf"|(?P<n2>{COUNT})(?P<u2>{_UNIT})[^\d{_STOP}]{{0,4}}?(?:后|期满|到期)"
         )
-        self._term = re.compile(rf"(?:周期|期限|为期|锁定期)(?:为|是)?(?P<n>{COUNT})(?P<u>{_UNIT})")
+        self._premium = re.compile(
+            rf"(?:加|上浮|溢价|加价|多)(?P<v>{_PCT})(?:回收|回购|收回|退还|返还)"
+        )
+        self._lender = re.compile("向社会借|诚借|向大家借|向您借|向公众借|借给我们|借款给我们|民间借款")
         self._exclude_before = re.compile(_alt(cues.exclude_before))
         self._exclude_after = re.compile(_alt(cues.exclude_after))
 
@@ -162,7 +203,8 @@ class ReturnExtractor:
         lo = start
         while lo > 0 and start - lo < 16 and text[lo - 1] not in _SENTENCE_STOP:
             lo -= 1
-        if self._exclude_before.search(text, lo, end):
+        found = self._exclude_before.search(text, lo, end)
+        if found and not (found.group().startswith("借") and self._lender.search(text, lo, end)):
             return True
         hi = end
         while hi < len(text) and hi - end < 8 and text[hi] not in _SENTENCE_STOP:
@@ -172,8 +214,6 @@ class ReturnExtractor:
     # -- extraction ------------------------------------------------------------
     def extract(self, text: str) -> list[RateClaim]:
         """Every return claim in normalised ``text`` (loan/salary/discount numbers dropped)."""
-        if not any(ch in text for ch in "%分厘回翻→返拿领收"):
-            return []
         claims: list[RateClaim] = []
         periods = self.cues.periods
         for m in self._rate_word.finditer(text):
@@ -211,14 +251,8 @@ class ReturnExtractor:
             if per_year and a1 and a2 and a2 > a1:
                 claims.append(RateClaim(m.start(), m.end(), (a2 - a1) / a1 * 100 * per_year,
                                         "before_after"))
-        for m in self._payout.finditer(text):
-            p, a = parse_amount(m.group("p")), parse_amount(m.group("a"))
-            per = m.group("per")
-            per_year = {"年": 1.0, "季": 4.0, "周": 52.0}.get(per[-1], None)
-            if per_year is None:
-                per_year = 12.0 if "月" in per else 365.0
-            if p and a and p >= 100 and a < p:
-                claims.append(RateClaim(m.start(), m.end(), a / p * 100 * per_year, "payout"))
+        claims.extend(self._payout_claims(text))
+        claims.extend(self._pct_claims(text))
         claims.extend(self._maturity_claims(text))
         valid = [c for c in claims if c.rate > 0 and not self._excluded(text, c.start, c.end)]
         # overlapping readings of one phrase: keep the highest rate, then the tightest span
@@ -242,19 +276,89 @@ class ReturnExtractor:
             gain = (2 ** f - 1) * 100 if f and f <= 10 else 100.0
         return [RateClaim(m.start(), m.end(), gain * per_year, "doubling")]
 
+    def _last_principal(self, text: str, lo: int, hi: int) -> tuple[int, float] | None:
+        found = None
+        for m in self._principal.finditer(text, lo, hi):
+            token = m.group("p1") or m.group("p2") or m.group("p3") or m.group("p4")
+            value = parse_amount(token) if token else None
+            if value and value >= 100:
+                found = (m.start(), value)
+        return found
+
+    def _payout_claims(self, text: str) -> list[RateClaim]:
+        """投1万每月返800 → 96; 入股5000元，每年保底分红1000元 → 20; 去年每份分了四千 → 40."""
+        out = []
+        for m in self._payout.finditer(text):
+            principal = self._last_principal(text, max(0, m.start() - 40), m.start())
+            a = parse_amount(m.group("a"))
+            per = m.group("per")
+            if principal is None or not a or a >= principal[1]:
+                continue
+            per_year = 1.0 if per.endswith("年") or "年底" in per else (
+                4.0 if "季" in per else 52.0 if "周" in per else 12.0 if "月" in per else 365.0)
+            out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100 * per_year,
+                                 "payout"))
+        for m in self._past_payout.finditer(text):
+            principal = self._last_principal(text, max(0, m.start() - 60), m.start())
+            a = parse_amount(m.group("a"))
+            if principal is not None and a and a < principal[1]:
+                out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100, "payout"))
+        return out
+
+    def _pct_claims(self, text: str) -> list[RateClaim]:
+        """每年享受12%分红 → 12; 积分每天自动增值1% → 365; 日产出收益0.8% → 292; 月收益翻倍."""
+        out = []
+        periods = self.cues.periods
+        for m in self._periodic_pct.finditer(text):
+            per = m.group("per")
+            after = text[m.end():m.end() + 6]
+            if not (self._return_cue.search(m.group("gap")) or self._return_cue.search(after)):
+                continue
+            value = _pct_value(m.group("v"))
+            per_year = 1.0 if per.endswith("年") or "年底" in per else (
+                4.0 if "季" in per else 52.0 if "周" in per else 12.0 if "月" in per else 365.0)
+            if value is not None:
+                out.append(RateClaim(m.start(), m.end(), value * per_year, "periodic"))
+        for m in self._period_char.finditer(text):
+            value = _pct_value(m.group("v"))
+            per_year = {"日": 365.0, "月": 12.0, "年": 1.0, "周": 52.0}[m.group()[0]]
+            if value is not None:
+                out.append(RateClaim(m.start(), m.end(), value * per_year, "periodic"))
+        for m in self._rate_doubling.finditer(text):
+            period = self.cues.rate_words[m.group("w")]
+            out.append(RateClaim(m.start(), m.end(), 100.0 * periods[period], "doubling"))
+        for m in self._growth.finditer(text):
+            per_year = self._per_year(m.group("n"), m.group("u"))
+            k = parse_number(m.group("k"))
+            if per_year and k and k > 1:
+                out.append(RateClaim(m.start(), m.end(), (k - 1) * 100 * per_year, "growth"))
+        for m in self._premium.finditer(text):
+            value = _pct_value(m.group("v"))
+            terms = list(self._term.finditer(text, max(0, m.start() - 30), m.start()))
+            per_year = 1.0
+            if terms:
+                t = terms[-1]
+                per_year = self._per_year(t.group("n") or t.group("n2"),
+                                          t.group("u") or t.group("u2")) or 1.0
+            if value is not None:
+                out.append(RateClaim(m.start(), m.end(), value * per_year, "premium"))
+        return out
+
     def _maturity_claims(self, text: str) -> list[RateClaim]:
-        """每股一万元，周期半年，到期可拿回一万三 → (13000-10000)/10000 × 2 = 60."""
+        """每股一万元，周期半年，到期可拿回一万三 → 60; 存5万元，一年后返还5.6万元 → 12."""
         out = []
         for m in self._maturity.finditer(text):
-            a = parse_amount(m.group("a"))
-            lo = max(0, m.start() - 40)
-            principals = list(self._principal.finditer(text, lo, m.start()))
+            a = parse_amount(m.group("a") or m.group("a2"))
+            lo = max(0, m.start() - 50)
             terms = list(self._term.finditer(text, lo, m.start()))
-            if not a or not principals or not terms:
+            if not a or not terms:
                 continue
-            p = parse_amount(principals[-1].group("p"))
-            per_year = self._per_year(terms[-1].group("n"), terms[-1].group("u"))
-            if p and per_year and a > p:
-                out.append(RateClaim(principals[-1].start(), m.end(),
-                                     (a - p) / p * 100 * per_year, "maturity"))
+            t = terms[-1]
+            principal = self._last_principal(text, lo, t.start()) or self._last_principal(
+                text, lo, m.start())
+            per_year = self._per_year(t.group("n") or t.group("n2"), t.group("u") or t.group("u2"))
+            if principal and per_year and principal[1] < a < 20 * principal[1]:
+                out.append(RateClaim(principal[0], m.end(),
+                                     (a - principal[1]) / principal[1] * 100 * per_year,
+                                     "maturity"))
         return out

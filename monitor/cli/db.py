@@ -62,7 +62,11 @@ def open_database(settings: Settings | None = None) -> Database:
     url = settings.resolved_database_url
     if url in _OPENED:
         return _OPENED[url]
-    engine = make_engine(url)
+    try:
+        engine = make_engine(url)
+    except (sa.exc.NoSuchModuleError, sa.exc.ArgumentError) as exc:
+        # monitor.db.make_engine maps a malformed URL; an unknown dialect arrives as this.
+        raise ConfigError(f"unsupported database URL {url!r}: {_first_line(exc)}") from exc
     try:
         upgrade(engine)
     except sa.exc.OperationalError as exc:

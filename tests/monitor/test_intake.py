@@ -282,3 +282,35 @@ def test_naive_time_is_refused(session: Session, store: EvidenceStore) -> None:
     naive = type(capture)(**{**capture.__dict__, "fetched_at": T0.replace(tzinfo=None)})
     with pytest.raises(InvalidInput, match="timezone"):
         ingest_page(session, store, naive, detector=keyword_detect)
+
+
+def test_recrawl_rechecks_open_rectification(session: Session, store: EvidenceStore) -> None:
+    """整改复查: a re-crawl of a page under rectification is recorded as a re-check, and the
+    rectification is done once the offending content is gone."""
+    from datetime import date
+
+    from monitor.models.workflow import Rectification, RectificationCheck
+
+    first = ingest_page(session, store, make_page(html=AD), detector=keyword_detect)
+    lead_id = first.lead_ids[0]
+    session.execute(sa.update(Lead).where(Lead.id == lead_id).values(status="confirmed"))
+    rect = Rectification(
+        lead_id=lead_id,
+        responsible_unit="鑫盛财富",
+        measures="撤下广告",
+        deadline=date(2026, 11, 15),
+        recheck_date=date(2026, 11, 16),
+    )
+    session.add(rect)
+    session.commit()
+    still = ingest_page(session, store, make_page(html=AD, minutes=10), detector=keyword_detect)
+    gone = ingest_page(
+        session, store, make_page(html="店铺公告：暂停营业。", minutes=20), detector=keyword_detect
+    )
+    checks = session.scalars(sa.select(RectificationCheck).order_by(RectificationCheck.id)).all()
+    assert [(c.still_present, c.capture_id) for c in checks] == [
+        (True, still.capture_id),
+        (False, gone.capture_id),
+    ]
+    session.refresh(rect)
+    assert rect.status == "done" and rect.recheck_result == "removed"

@@ -29,9 +29,11 @@ from rules import CATEGORIES, detect  # noqa: E402
 DEV = Path("/work/shared/corpus/ads-dev.jsonl")
 HELDOUT = ROOT / "tests" / "rules" / "data" / "heldout.yaml"
 # The naive baseline: the work plan's keywords, any one of them → violation.
-BASELINE_WORDS = ["保本", "保息", "稳赚", "零风险", "无风险", "高回报", "高收益", "高息", "年化", "月息",
-                  "日息", "回本", "翻倍", "分红", "返利", "担保", "原始股", "养老", "区块链", "虚拟货币",
-                  "理财", "投资", "收益", "回报", "返租", "起投", "名额有限", "招募合伙人"]
+BASELINE_WORDS = [
+    "保本", "保息", "稳赚", "零风险", "无风险", "高回报", "高收益", "高息", "年化", "月息",
+    "日息", "回本", "翻倍", "分红", "返利", "担保", "原始股", "养老", "区块链", "虚拟货币",
+    "理财", "投资", "收益", "回报", "返租", "起投", "名额有限", "招募合伙人",
+]
 
 
 def load_dev(path: Path) -> list[dict[str, Any]]:

@@ -32,6 +32,7 @@ __all__ = [
     "default_lexicon",
     "detect",
     "domain_terms",
+    "engine_for",
     "get_rule",
     "load_lexicon",
     "scan_enterprise",

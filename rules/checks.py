@@ -30,7 +30,8 @@ def load_yaml(path: Path) -> Node:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else ""
-        raise RuleFileError(path.name, where, f"invalid YAML ({getattr(exc, 'problem', exc)})") from None
+        problem = getattr(exc, "problem", exc)
+        raise RuleFileError(path.name, where, f"invalid YAML ({problem})") from None
     node = Node(path.name, "", data)
     node.mapping()
     return node
@@ -86,13 +87,13 @@ class Node:
         for name, value in self.mapping().items():
             yield str(name), Node(self.file, self._child_key(str(name)), value)
 
-    def list(self) -> list[Node]:
+    def children(self) -> list[Node]:
         """Children of a list."""
         if not isinstance(self.value, list):
             raise self.error(f"expected a list, got {_kind(self.value)}")
         return [Node(self.file, self._child_key(i), v) for i, v in enumerate(self.value)]
 
-    def str(self, allow_empty: bool = False) -> str:
+    def text(self, allow_empty: bool = False) -> str:
         """The value as a string (numbers and dates written bare are accepted)."""
         value = self.value
         if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
@@ -104,7 +105,7 @@ class Node:
 
     def strings(self) -> list[str]:
         """A list of non-empty strings, lower-cased like the normalised text."""
-        out = [item.str().lower() for item in self.list()]
+        out = [item.text().lower() for item in self.children()]
         if not out:
             raise self.error("must list at least one entry")
         return out
@@ -126,14 +127,14 @@ class Node:
 
     def choice(self, options: set[str]) -> str:
         """One of ``options``."""
-        text = self.str()
+        text = self.text()
         if text not in options:
             raise self.error(f"expected one of {', '.join(sorted(options))}, got {text!r}")
         return text
 
     def regex(self) -> re.Pattern[str]:
         """A compiled regular expression."""
-        text = self.str()
+        text = self.text()
         try:
             return re.compile(text)
         except re.error as exc:

@@ -74,7 +74,8 @@ class ContextReader:
     def negated(self, text: str, start: int) -> bool:
         """Whether a negator (不承诺, 非, 不保证 …) stands right before ``start`` in its clause."""
         lo = start
-        while lo > 0 and start - lo < self.cues.negation_window and text[lo - 1] not in _CLAUSE_STOP:
+        limit = self.cues.negation_window
+        while lo > 0 and start - lo < limit and text[lo - 1] not in _CLAUSE_STOP:
             lo -= 1
         window = text[lo:start]
         return bool(window) and self.cues.negation.search(window) is not None

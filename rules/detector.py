@@ -116,7 +116,7 @@ class Engine:
         notes: list[str] = []
         rate_risk = "none"
         if rate is not None:
-            tier = next(t for t in reversed(scoring.tiers) if rate >= t.min or t is scoring.tiers[0])
+            tier = next((t for t in reversed(scoring.tiers) if rate >= t.min), scoring.tiers[0])
             rate_weight, rate_risk = tier.weight, tier.risk
             if rate >= self.high_return_threshold(config):
                 rate_weight, rate_risk = scoring.ceiling_weight, scoring.ceiling_risk
@@ -131,7 +131,8 @@ class Engine:
         threshold = config.violation_score or scoring.violation_score
         violation = (not ctx.warning_doc and score >= threshold
                      and money_weight >= scoring.min_return_weight)
-        context = (["warning"] if ctx.warning_doc else []) + (["disclosure"] if ctx.disclosure else [])
+        context = ["warning"] if ctx.warning_doc else []
+        context += ["disclosure"] if ctx.disclosure else []
         if not violation:
             return Detection(False, "low" if hits else "none", min(score, threshold - 0.01) if hits
                              else 0.0, [], None, hits, suppressed, notes, context)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -184,7 +185,7 @@ def default_lexicon() -> Lexicon:
 
 
 def _basis_ref(node: Node, basis: dict[str, Basis]) -> Basis:
-    key = node.str()
+    key = node.text()
     if key not in basis:
         raise node.error(f"unknown legal basis {key!r} (define it in basis.yaml)")
     return basis[key]
@@ -194,27 +195,27 @@ def _load_basis(doc: Node) -> dict[str, Basis]:
     out: dict[str, Basis] = {}
     for key, node in doc.get("articles").items():
         node.only_keys({"law", "article", "item", "version", "cite", "text"})
-        version = node.get("version").str()
+        version = node.get("version").text()
         try:
             dt.date.fromisoformat(version)
         except ValueError:
             raise node.get("version").error("expected a date YYYY-MM-DD") from None
         out[key] = Basis(
-            key=key, law=node.get("law").str(), article=node.get("article").str(),
-            item=node.get("item", "").str(allow_empty=True), version=version,
-            cite=node.get("cite").str(), text=" ".join(node.get("text").str().split()),
+            key=key, law=node.get("law").text(), article=node.get("article").text(),
+            item=node.get("item", "").text(allow_empty=True), version=version,
+            cite=node.get("cite").text(), text=" ".join(node.get("text").text().split()),
         )
     return out
 
 
 def _load_rules(doc: Node, category: str, basis: dict[str, Basis]) -> list[Rule]:
     doc.only_keys({"category", "rules"})
-    if doc.get("category").str() != category:
+    if doc.get("category").text() != category:
         raise doc.get("category").error(f"expected {category!r} (the file name)")
     rules = []
-    for node in doc.get("rules").list():
+    for node in doc.get("rules").children():
         node.only_keys(_RULE_KEYS)
-        rule_id = node.get("id").str()
+        rule_id = node.get("id").text()
         if not _ID.match(rule_id):
             raise node.get("id").error("expected a dotted lower-case id such as guarantee.baoben")
         kind = node.get("kind").choice(RULE_KINDS)
@@ -223,7 +224,7 @@ def _load_rules(doc: Node, category: str, basis: dict[str, Basis]) -> list[Rule]
         if kind == "terms":
             terms = tuple(node.get("terms").strings())
         elif kind == "pattern":
-            patterns = tuple(p.regex() for p in node.get("patterns").list())
+            patterns = tuple(p.regex() for p in node.get("patterns").children())
             if not patterns:
                 raise node.get("patterns").error("must list at least one pattern")
         for extra in ("terms", "patterns"):
@@ -231,7 +232,7 @@ def _load_rules(doc: Node, category: str, basis: dict[str, Basis]) -> list[Rule]
                 raise node.get(extra).error(f"not used by kind {kind!r}")
         requires = node.get("requires").choice(REQUIRES) if node.has("requires") else None
         rules.append(Rule(
-            id=rule_id, category=category, name=node.get("name").str(), kind=kind,
+            id=rule_id, category=category, name=node.get("name").text(), kind=kind,
             weight=node.get("weight").number(0.0, 1.0),
             basis=_basis_ref(node.get("basis"), basis), terms=terms, patterns=patterns,
             requires=requires,
@@ -246,8 +247,8 @@ def _load_variants(doc: Node) -> tuple[dict[str, str], tuple[str, ...]]:
     doc.only_keys({"variants", "keep"})
     variants: dict[str, str] = {}
     for canonical, node in doc.get("variants").items():
-        for item in node.list():
-            variant = item.str().lower()
+        for item in node.children():
+            variant = item.text().lower()
             if len(variant) != len(canonical):
                 raise item.error(f"{variant!r} must have as many characters as {canonical!r}")
             variants[variant] = canonical
@@ -262,12 +263,12 @@ def _load_context(doc: Node) -> ContextCues:
     negators = sorted(negation.get("negators").strings(), key=len, reverse=True)
     verbs = sorted(negation.get("verbs").strings(), key=len, reverse=True)
     neg = re.compile(
-        "(?:" + "|".join(map(re.escape, negators)) + ")"
-        "(?:" + "|".join(map(re.escape, verbs)) + ")*$"
+        "(?:" + "|".join(re.escape(n) for n in negators) + ")"
+        "(?:" + "|".join(re.escape(v) for v in verbs) + ")*$"
     )
     return ContextCues(
         warning_terms=tuple(warning.get("terms").strings()),
-        warning_patterns=tuple(p.regex() for p in warning.get("patterns", []).list()),
+        warning_patterns=tuple(p.regex() for p in warning.get("patterns", []).children()),
         warning_threshold=int(doc.get("warning_threshold").number(1, 100)),
         disclosure_terms=tuple(doc.get("disclosure").get("terms").strings()),
         negation=neg,
@@ -298,18 +299,18 @@ def _load_returns(doc: Node) -> ReturnCues:
 def _load_scoring(doc: Node, basis: dict[str, Basis]) -> Scoring:
     risks = {"low", "medium", "high"}
     tiers = []
-    for node in doc.get("rate_tiers").list():
+    for node in doc.get("rate_tiers").children():
         node.only_keys({"min", "weight", "risk"})
         tiers.append(RateTier(node.get("min").number(0, 100000), node.get("weight").number(0, 1),
                               node.get("risk").choice(risks)))
-    if not tiers or any(a.min >= b.min for a, b in zip(tiers, tiers[1:], strict=False)):
+    if not tiers or any(a.min >= b.min for a, b in itertools.pairwise(tiers)):
         raise doc.get("rate_tiers").error("tiers must be listed with rising `min`")
     ceiling = doc.get("ceiling")
     return Scoring(
         tiers=tuple(tiers),
         ceiling_weight=ceiling.get("weight").number(0, 1),
         ceiling_risk=ceiling.get("risk").choice(risks),
-        ceiling_note=ceiling.get("note").str(),
+        ceiling_note=ceiling.get("note").text(),
         ceiling_basis=_basis_ref(ceiling.get("basis"), basis),
         violation_score=doc.get("violation_score").number(0, 1),
         min_return_weight=doc.get("min_return_weight").number(0, 1),
@@ -319,10 +320,10 @@ def _load_scoring(doc: Node, basis: dict[str, Basis]) -> Scoring:
 
 def _load_lpr(doc: Node) -> tuple[tuple[dt.date, float], ...]:
     entries = []
-    for node in doc.get("one_year").list():
+    for node in doc.get("one_year").children():
         node.only_keys({"since", "rate"})
         try:
-            since = dt.date.fromisoformat(node.get("since").str())
+            since = dt.date.fromisoformat(node.get("since").text())
         except ValueError:
             raise node.get("since").error("expected a date YYYY-MM-DD") from None
         entries.append((since, node.get("rate").number(0.01, 50)))

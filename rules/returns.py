@@ -29,7 +29,10 @@ from rules.numbers import AMT, CN_DIGITS, COUNT, NUM, parse_amount, parse_number
 
 _STOP = "，,。！!？?；;\n"
 _SENTENCE_STOP = "。！!？?；;\n"
-_UNITPCT = rf"(?:{NUM}\s?%|百分之{NUM}|千分之{NUM}|万分之{NUM}|[一二三四五六七八九十\d]{{1,3}}分之{NUM}|{NUM}成(?!本|交|员|立|功|为|都|熟|品|长|果|本))"
+# 成 as a tenth (加两成 = +20 %), but not 成本/成交/成员/成立 …
+_CHENG = rf"{NUM}成(?!本|交|员|立|功|为|都|熟|品|长|果)"
+_UNITPCT = (rf"(?:{NUM}\s?%|百分之{NUM}|千分之{NUM}|万分之{NUM}"
+            rf"|[一二三四五六七八九十\d]{{1,3}}分之{NUM}|{_CHENG})")
 _PCT = rf"(?:(?:{_UNITPCT}|{NUM})(?:-|~|至|到|—){_UNITPCT}|{_UNITPCT})"
 _FEN = rf"(?:{NUM}(?:分|厘)(?!钟|之|期|配|享|红|析|散|别|类|店|行|公司){NUM}?)"
 _PCT_PART = re.compile(
@@ -150,7 +153,8 @@ class ReturnExtractor:
             rf"|{unit_words}[(（]?(?P<p3>{AMT})|(?P<p4>{money})(?:一|1)(?:股|份))"
         )
         period = r"(?P<per>每个?月|月月|每天|天天|每日|每周|每年|一年|每季度?|每个季度|年底|每年底)"
-        mods = r"(?:都|就|可|能|可以|稳定|固定|准时|按时|还|再|保底|自动|额外|另外|另|可获|享受?|给您?|给你)*"
+        mods = (r"(?:都|就|可|能|可以|稳定|固定|准时|按时|还|再|保底|自动|额外|另外|另|可获"
+                r"|享受?|给您?|给你)*")
         self._payout = re.compile(
             rf"{period}{mods}{_alt(cues.payout_verbs)}(?:[^\d{_STOP}]{{0,8}}?)(?P<a>{AMT})"
         )
@@ -185,7 +189,9 @@ class ReturnExtractor:
         self._premium = re.compile(
             rf"(?:加|上浮|溢价|加价|多)(?P<v>{_PCT})(?:回收|回购|收回|退还|返还)"
         )
-        self._lender = re.compile("向社会借|诚借|向大家借|向您借|向公众借|借给我们|借款给我们|民间借款")
+        # borrowing *from* the public (集资) is not a loan product's interest
+        self._lender = re.compile(
+            "向社会借|诚借|向大家借|向您借|向公众借|借给我们|借款给我们|民间借款")
         self._exclude_before = re.compile(_alt(cues.exclude_before))
         self._exclude_after = re.compile(_alt(cues.exclude_after))
 
@@ -328,10 +334,11 @@ class ReturnExtractor:
             period = self.cues.rate_words[m.group("w")]
             out.append(RateClaim(m.start(), m.end(), 100.0 * periods[period], "doubling"))
         for m in self._growth.finditer(text):
-            per_year = self._per_year(m.group("n"), m.group("u"))
+            growth_per_year = self._per_year(m.group("n"), m.group("u"))
             k = parse_number(m.group("k"))
-            if per_year and k and k > 1:
-                out.append(RateClaim(m.start(), m.end(), (k - 1) * 100 * per_year, "growth"))
+            if growth_per_year and k and k > 1:
+                out.append(RateClaim(m.start(), m.end(), (k - 1) * 100 * growth_per_year,
+                                     "growth"))
         for m in self._premium.finditer(text):
             value = _pct_value(m.group("v"))
             terms = list(self._term.finditer(text, max(0, m.start() - 30), m.start()))

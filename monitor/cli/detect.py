@@ -17,6 +17,8 @@ from typing import IO, Any
 import click
 
 from monitor.cli.common import global_options
+from rules import default_lexicon
+from rules import detect as detect_text
 
 
 def _records(stream: IO[bytes]) -> Iterator[tuple[int, Any, str | None, str | None]]:
@@ -73,17 +75,15 @@ def detect(path: IO[bytes], fmt: str) -> int:
 
         echo '{"id": "a1", "text": "年化18%，保本保息"}' | admon detect
     """
-    from rules import detect as run_detect
-
     failed = 0
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     for _number, ident, text, error in _records(path):
         if error is not None:
             click.echo(f"admon detect: {error}", err=True)
             failed += 1
             continue
         assert text is not None
-        result = run_detect(text).to_dict()
+        result = detect_text(text).to_dict()
         if fmt == "jsonl":
             out.write(json.dumps({"id": ident, **result}, ensure_ascii=False) + "\n")
         else:
@@ -109,8 +109,6 @@ def rules_list(fmt: str) -> None:
 
         admon rules list
     """
-    from rules import default_lexicon
-
     for rule in default_lexicon().rules:
         if fmt == "jsonl":
             row = {"id": rule.id, "category": rule.category, "kind": rule.kind,

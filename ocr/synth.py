@@ -148,9 +148,9 @@ def render_photo(poster: PosterText, seed: int = 0, width: int = 900) -> Image.I
     x0, y0 = (cw - pw) / 2, (ch - ph) / 2
     corners = np.array([[x0, y0], [x0 + pw, y0], [x0 + pw, y0 + ph], [x0, y0 + ph]])
     jitter = np.array(
-        [[rng.uniform(-0.05, 0.05) * cw, rng.uniform(-0.04, 0.04) * ch] for _ in range(4)]
+        [[rng.uniform(-0.07, 0.07) * cw, rng.uniform(-0.05, 0.05) * ch] for _ in range(4)]
     )
-    angle = np.deg2rad(rng.uniform(-4.0, 4.0))
+    angle = np.deg2rad(rng.uniform(-6.0, 6.0))
     rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
     centre = np.array([cw / 2, ch / 2])
     target = ((corners + jitter - centre) @ rot.T + centre).astype(np.float32)
@@ -167,10 +167,18 @@ def render_photo(poster: PosterText, seed: int = 0, width: int = 900) -> Image.I
     light = rng.uniform(0.55, 0.75) + rng.uniform(0.3, 0.45) * ramp
     vignette = 1.0 - 0.25 * (((xx / cw - 0.5) ** 2 + (yy / ch - 0.5) ** 2) * 2)
     photo *= (light * vignette)[..., None]
-    blurred = np.asarray(cv2.GaussianBlur(photo, (0, 0), rng.uniform(0.6, 1.2)), np.float32)
-    blurred += nrng.normal(0, rng.uniform(3.0, 7.0), blurred.shape).astype(np.float32)
+    # Glare: a soft bright spot where a lift's ceiling light reflects off the lamination.
+    gx, gy, radius = rng.uniform(0.2, 0.8) * cw, rng.uniform(0.2, 0.8) * ch, 0.25 * cw
+    glare = np.exp(-(((xx - gx) ** 2 + (yy - gy) ** 2) / (2 * radius**2)))
+    photo += (rng.uniform(20, 60) * glare)[..., None]
+    # The phone's resolution relative to the poster: headline ≈ 30-45 px, body ≈ 22-32 px.
+    scale = rng.uniform(0.7, 0.95)
+    size = (int(cw * scale), int(ch * scale))
+    photo = np.asarray(cv2.resize(photo, size, interpolation=cv2.INTER_AREA), np.float32)
+    blurred = np.asarray(cv2.GaussianBlur(photo, (0, 0), rng.uniform(0.7, 1.5)), np.float32)
+    blurred += nrng.normal(0, rng.uniform(4.0, 9.0), blurred.shape).astype(np.float32)
     out = Image.fromarray(np.clip(blurred, 0, 255).astype(np.uint8))
-    return Image.open(io.BytesIO(encode(out, "JPEG", quality=rng.randint(55, 80)))).convert("RGB")
+    return Image.open(io.BytesIO(encode(out, "JPEG", quality=rng.randint(40, 75)))).convert("RGB")
 
 
 def encode(img: Image.Image, fmt: str = "JPEG", quality: int = 90) -> bytes:

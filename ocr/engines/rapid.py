@@ -75,6 +75,12 @@ class RapidOcrEngine:
         except (OSError, ValueError, RuntimeError) as exc:
             raise EngineUnavailable(f"RapidOCR failed to start: {exc}") from exc
         logging.getLogger("RapidOCR").setLevel(logging.ERROR)
+        # RapidOCR loads its models on the first call; load them now so that first image's
+        # `seconds` measures recognition, not start-up (private loaders, hence the getattr).
+        for loader in ("_load_det_model", "_load_cls_model", "_load_rec_model"):
+            load = getattr(self._ocr, loader, None)
+            if callable(load):
+                load()
         self._lock = threading.Lock()
         self._pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="rapidocr")
 

@@ -201,20 +201,22 @@ def candidates_cmd(lead_id: int, limit: int) -> None:
 @ledger_group.command("link")
 @click.argument("lead_id", type=int)
 @click.argument("ref")
-@click.option("--note", default="", help="Why this enterprise (kept in the audit log).")
-@_actor_option
+@click.option("--user", "username", required=True, help="Staff account confirming the link.")
 @command_with_globals
-def link_cmd(lead_id: int, ref: str, note: str, actor: str) -> None:
+def link_cmd(lead_id: int, ref: str, username: str) -> None:
     """Confirm that a lead belongs to an enterprise (id or credit code).
 
     Example:
 
-        admon ledger link 42 91440305MA000001XX --actor 张三
+        admon ledger link 42 91440305MA000001XX --user zhangsan
     """
+    from monitor.users import get_user
+
     with _session() as session:
         enterprise = ledger_api.get_enterprise(session, ref)
-        ledger_api.confirm_link(session, lead_id, enterprise.id, actor=actor, note=note)
-        _echo({"lead_id": lead_id, "enterprise_id": enterprise.id})
+        user = get_user(session, username)
+        changed = ledger_api.confirm_link(session, lead_id, enterprise.id, actor=user)
+        _echo({"lead_id": lead_id, "enterprise_id": enterprise.id, "changed": changed})
 
 
 @ledger_group.command("coverage")

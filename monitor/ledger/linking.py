@@ -4,11 +4,14 @@ Evidence, strongest first:
 
 1. a valid 统一社会信用代码 in the captured text that is on the ledger (score 100);
 2. an enterprise's full or core name appearing verbatim in the text (score 95 / 90);
-3. company-like names in the text (…有限公司, …公司, …中心) fuzzily matching a ledger
-   name after legal forms and region prefixes are stripped (rapidfuzz; score = similarity).
+3. most of a core name appearing in the text (rapidfuzz partial ratio ≥ 80; score ≤ 88),
+   e.g. 鑫盛财富投资管理 for 深圳市前海鑫盛财富投资管理有限公司;
+4. company-like names in the text (…有限公司, …公司, …中心) fuzzily matching a ledger
+   name after legal forms and region prefixes are stripped (rapidfuzz; score ≤ 89).
 
 Nothing is linked automatically: `candidates_for_text` only proposes, and `confirm_link`
-— an explicit staff action — sets `leads.enterprise_id` and writes an audit entry. A code
+— an explicit staff action, through the review workflow — sets `leads.enterprise_id` and
+writes the lead event and audit entry. A code
 found in the text that is *not* on the ledger is reported too, so staff can add it.
 """
 
@@ -22,15 +25,16 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor import audit
 from monitor.errors import NotFound
 from monitor.ledger.cells import fold
 from monitor.ledger.names import core_name, tidy_name
 from monitor.ledger.uscc import find_credit_codes
+from monitor.models.accounts import User
 from monitor.models.ledger import Enterprise
 
 FUZZY_CUTOFF = 80.0  # below this, names share little more than a common word (科技, 投资)
 MIN_CORE_FOR_SUBSTRING = 3  # a two-character core (华夏) appears in too many texts
+MIN_CORE_FOR_PARTIAL = 5  # partial matches of short cores are mostly shared words
 DEFAULT_LIMIT = 5
 
 _COMPANY = re.compile(
@@ -47,7 +51,7 @@ class Candidate:
     credit_code: str
     name: str
     score: float  # 0..100
-    evidence: str  # credit_code | full_name | core_name | fuzzy_name
+    evidence: str  # credit_code | full_name | core_name | partial_name | fuzzy_name
     matched: str  # the text in the lead that matched
 
     def to_dict(self) -> dict[str, Any]:
@@ -94,6 +98,12 @@ def candidates_for_text(session: Session, text: str, *, limit: int = DEFAULT_LIM
             offer(ent, 95.0, "full_name", ent.name)
         elif len(core) >= MIN_CORE_FOR_SUBSTRING and core in tidy_text:
             offer(ent, 90.0, "core_name", core)
+        elif len(core) >= MIN_CORE_FOR_PARTIAL:
+            # Most of the core name in the text: 鑫盛财富投资管理 for 前海鑫盛财富投资管理.
+            found = fuzz.partial_ratio_alignment(core, tidy_text, score_cutoff=FUZZY_CUTOFF)
+            if found is not None:
+                matched = tidy_text[found.dest_start : found.dest_end]
+                offer(ent, min(found.score, 88.0), "partial_name", matched)
         cores.setdefault(core, []).append(ent)
     mentions = {m.group(0) for m in _COMPANY.finditer(tidy_text)}
     for mention in sorted(mentions):
@@ -118,25 +128,27 @@ def candidates_for_lead(
 
 
 def confirm_link(
-    session: Session, lead_id: int, enterprise_id: int, *, actor: str, note: str = ""
-) -> None:
-    """Staff confirm that `lead_id` belongs to `enterprise_id` (the only way a link is made)."""
-    lead = _lead(session, lead_id)
-    enterprise = session.get(Enterprise, enterprise_id)
-    if enterprise is None:
+    session: Session,
+    lead_id: int,
+    enterprise_id: int,
+    *,
+    actor: User,
+    expected_version: int | None = None,
+) -> bool:
+    """Staff confirm that `lead_id` belongs to `enterprise_id`; False if it already was.
+
+    The review workflow owns the lead, so this goes through `monitor.workflow.link_enterprise`
+    (role check, optimistic lock, lead event, audit entry, open rectifications follow the
+    lead). `expected_version` is the lead version the user saw; None (the CLI) means "as it
+    is now".
+    """
+    from monitor.workflow import link_enterprise, load_lead
+
+    if session.get(Enterprise, enterprise_id) is None:
         raise NotFound(f"企业 id {enterprise_id} 不存在")
-    previous = lead.enterprise_id
-    lead.enterprise_id = enterprise.id
-    audit.record(
-        session,
-        actor,
-        "lead.link_enterprise",
-        ("lead", lead.id),
-        enterprise_id=enterprise.id,
-        credit_code=enterprise.credit_code,
-        previous_enterprise_id=previous,
-        note=note,
-    )
+    lead = load_lead(session, lead_id)
+    version = lead.version_id if expected_version is None else expected_version
+    return link_enterprise(session, lead_id, actor, version, enterprise_id) is not None
 
 
 def linked_leads(session: Session, enterprise_id: int) -> list[Any]:

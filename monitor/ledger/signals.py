@@ -17,9 +17,12 @@ Signals and their data rules:
   `names.is_branch_of`: parent's name + …分公司/分店/…) established (成立日期) within any
   90-day window of the last twelve months; branches without a 成立日期 are not counted.
   The parent and each branch in the burst get the signal.
-* `confirmed_lead` (red): a confirmed ad lead linked to the enterprise with no disposal yet,
-  or one referred to the police / joint review; `disposed_lead` (yellow): confirmed leads
-  all disposed by interview, rectification or guidance.
+* `confirmed_lead` (red): a confirmed ad lead linked to the enterprise that is undisposed,
+  still being disposed (status confirmed), or was referred to the police / joint review;
+  `disposed_lead` (yellow): every confirmed lead closed after interview, rectification or
+  guidance.
+* `overdue_rectification` (red): an open 责令整改 for the enterprise past its deadline
+  (`monitor.models.workflow.Rectification`).
 """
 
 from __future__ import annotations
@@ -56,10 +59,14 @@ LEVEL_ORDER = {"green": 0, "yellow": 1, "red": 2}
 class TermHit(Protocol):
     """What `rules.scan_enterprise` returns per hit (only these attributes are used)."""
 
-    term: str
-    field: str
-    level: str
-    basis: str
+    @property
+    def term(self) -> str: ...
+    @property
+    def field(self) -> str: ...
+    @property
+    def level(self) -> str: ...  # restricted | watch
+    @property
+    def basis(self) -> str: ...
 
 
 Scanner = Callable[[str, str], Sequence[TermHit]]
@@ -103,16 +110,10 @@ class Assessment:
 
 
 def default_scanner() -> Scanner:
-    """`rules.scan_enterprise`, imported on first use so `monitor` loads without `rules`."""
-    import importlib
+    """`rules.scan_enterprise` (imported here so `monitor.ledger` loads without the lexicon)."""
+    from rules import scan_enterprise
 
-    from monitor.errors import ConfigError
-
-    try:
-        scanner: Scanner = importlib.import_module("rules").scan_enterprise
-    except (ImportError, AttributeError) as exc:
-        raise ConfigError(f"rules.scan_enterprise is not available: {exc}") from exc
-    return scanner
+    return scan_enterprise
 
 
 def assess(
@@ -133,6 +134,7 @@ def assess_many(
     scan = scanner or default_scanner()
     ids = [e.id for e in enterprises]
     leads = _leads_by_enterprise(session, ids)
+    overdue = _overdue_by_enterprise(session, ids, as_of)
     bursts = _branch_bursts(session, as_of)
     result: dict[int, Assessment] = {}
     for ent in enterprises:
@@ -142,6 +144,7 @@ def assess_many(
             *_change_reasons(ent, as_of),
             *bursts.get(ent.id, []),
             *_lead_reasons(leads.get(ent.id, [])),
+            *overdue.get(ent.id, []),
         ]
         result[ent.id] = Assessment(ent.id, ent.tag, reasons)
     return result
@@ -208,25 +211,61 @@ def _leads_by_enterprise(session: Session, ids: list[int]) -> dict[int, list[Any
 
 
 def _lead_reasons(leads: list[Any]) -> list[Reason]:
+    """Red while a confirmed lead is undisposed, being disposed, or was referred onward;
+    yellow once every confirmed lead is closed after an interview, rectification or
+    guidance (the enterprise stays under watch)."""
     if not leads:
         return []
-    undisposed = [lead for lead in leads if not lead.disposal_kind]
     severe = [lead for lead in leads if lead.disposal_kind in SEVERE_DISPOSALS]
-    if undisposed:
-        return [
-            Reason(
-                "confirmed_lead",
-                "red",
-                f"有{len(undisposed)}条已确认的涉嫌非法集资广告线索尚未处置",
-            )
-        ]
     if severe:
         kinds = "、".join(sorted({DISPOSAL_LABELS[lead.disposal_kind] for lead in severe}))
-        return [Reason("confirmed_lead", "red", f"已确认的广告线索已{kinds}")]
-    kinds = "、".join(
+        return [Reason("confirmed_lead", "red", f"已确认的涉嫌非法集资广告线索已{kinds}")]
+    undisposed = [lead for lead in leads if not lead.disposal_kind]
+    if undisposed:
+        message = f"有{len(undisposed)}条已确认的涉嫌非法集资广告线索尚未处置"
+        return [Reason("confirmed_lead", "red", message)]
+    ongoing = [lead for lead in leads if lead.status == "confirmed"]
+    if ongoing:
+        kinds = _kinds(ongoing)
+        message = f"有{len(ongoing)}条已确认的涉嫌非法集资广告线索正在处置（{kinds}）"
+        return [Reason("confirmed_lead", "red", message)]
+    message = f"有{len(leads)}条已确认广告线索，已{_kinds(leads)}并结案"
+    return [Reason("disposed_lead", "yellow", message)]
+
+
+def _kinds(leads: list[Any]) -> str:
+    return "、".join(
         sorted({DISPOSAL_LABELS.get(lead.disposal_kind, lead.disposal_kind) for lead in leads})
     )
-    return [Reason("disposed_lead", "yellow", f"有{len(leads)}条已确认广告线索，已{kinds}")]
+
+
+def _overdue_by_enterprise(
+    session: Session, ids: list[int], as_of: date
+) -> dict[int, list[Reason]]:
+    """`overdue_rectification` (red): an open 责令整改 whose deadline has passed."""
+    from monitor.models.workflow import Rectification
+
+    if not ids:
+        return {}
+    stmt = select(Rectification).where(
+        Rectification.enterprise_id.in_(ids),
+        Rectification.status == "open",
+        Rectification.deadline < as_of,
+    )
+    late: dict[int, list[date]] = defaultdict(list)
+    for rect in session.scalars(stmt):
+        assert rect.enterprise_id is not None
+        late[rect.enterprise_id].append(rect.deadline)
+    return {
+        ent_id: [
+            Reason(
+                "overdue_rectification",
+                "red",
+                f"责令整改已逾期未完成（{len(deadlines)}项，最早期限{min(deadlines).isoformat()}）",
+            )
+        ]
+        for ent_id, deadlines in late.items()
+    }
 
 
 def _branch_bursts(session: Session, as_of: date) -> dict[int, list[Reason]]:

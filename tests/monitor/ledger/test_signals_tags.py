@@ -16,6 +16,7 @@ from monitor.ledger.tags import parse_tag, set_tag
 from monitor.models.accounts import AuditEntry
 from monitor.models.core import Lead
 from monitor.models.ledger import Enterprise, EnterpriseTagHistory
+from monitor.models.workflow import Rectification
 
 from .conftest import code, fake_scan
 
@@ -123,12 +124,43 @@ def test_confirmed_leads_and_their_disposal(session: Session) -> None:
     lead = _lead(session, ent, "confirmed")
     assert _codes(session, ent) == {"confirmed_lead": "red"}
     lead.disposal_kind = "interview"
+    session.flush()
+    a = assess(session, ent, as_of=AS_OF, scanner=fake_scan)
+    assert a.suggested_tag == "red" and "正在处置（约谈）" in a.reasons[0].message
     lead.status = "closed"
     session.flush()
     a = assess(session, ent, as_of=AS_OF, scanner=fake_scan)
-    assert a.suggested_tag == "yellow" and "约谈" in a.reasons[0].message
+    assert a.suggested_tag == "yellow" and "约谈并结案" in a.reasons[0].message
     _lead(session, ent, "closed", "refer_police")
+    a = assess(session, ent, as_of=AS_OF, scanner=fake_scan)
+    assert a.suggested_tag == "red" and "移送公安" in a.reasons[0].message
+
+
+def test_overdue_rectification_is_red(session: Session) -> None:
+    ent = _ent(session, 1, "甲公司")
+    lead = _lead(session, ent, "confirmed", "rectify")
+    rect = Rectification(
+        lead_id=lead.id,
+        enterprise_id=ent.id,
+        responsible_unit="甲公司",
+        measures="撤下广告",
+        deadline=date(2026, 11, 10),
+        recheck_date=date(2026, 11, 11),
+        status="open",
+    )
+    session.add(rect)
+    session.flush()
+    reasons = assess(session, ent, as_of=AS_OF, scanner=fake_scan).reasons
+    assert [r.code for r in reasons] == ["confirmed_lead", "overdue_rectification"]
+    assert "2026-11-10" in reasons[1].message
+    rect.status = "done"
+    session.flush()
     assert _codes(session, ent) == {"confirmed_lead": "red"}
+    # Not overdue on the deadline day itself.
+    rect.status = "open"
+    session.flush()
+    early = assess(session, ent, as_of=date(2026, 11, 10), scanner=fake_scan)
+    assert [r.code for r in early.reasons] == ["confirmed_lead"]
 
 
 def test_set_tag_keeps_history_and_suggestion(session: Session) -> None:

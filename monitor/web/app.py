@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -12,6 +13,7 @@ from monitor.db import make_engine, session_factory, upgrade
 from monitor.errors import (
     AdmonError,
     ConflictError,
+    EvidenceError,
     InvalidInput,
     InvalidTransition,
     NotFound,
@@ -20,7 +22,7 @@ from monitor.errors import (
 from monitor.settings import Settings, get_settings
 from monitor.web.deps import CsrfDenied, Forbidden, LoginRequired
 from monitor.web.ratelimit import SlidingWindowLimiter
-from monitor.web.routes import auth, home
+from monitor.web.routes import auth, evidence, home, leads
 from monitor.web.secrets import load_secret_key
 from monitor.web.security import SecurityHeadersMiddleware
 from monitor.web.templating import render
@@ -36,6 +38,7 @@ STATUS_FOR_ERROR: tuple[tuple[type[AdmonError], int], ...] = (
     (ConflictError, 409),
     (InvalidTransition, 409),
     (InvalidInput, 422),
+    (EvidenceError, 500),
 )
 
 
@@ -55,6 +58,8 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(auth.router)
     app.include_router(home.router)
+    app.include_router(leads.router)
+    app.include_router(evidence.router)
     _install_error_pages(app)
     return app
 
@@ -63,6 +68,19 @@ def _install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired) -> Response:
         return RedirectResponse(f"/login?next={exc.next_url}", status_code=303)
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_form(request: Request, exc: RequestValidationError) -> Response:
+        problems = "；".join(
+            f"{'.'.join(str(p) for p in err['loc'][1:]) or '表单'}：{err['msg']}"
+            for err in exc.errors()
+        )
+        return render(
+            request,
+            "error.html",
+            {"status": 422, "message": f"表单内容有误：{problems}", "code": "invalid"},
+            status_code=422,
+        )
 
     @app.exception_handler(AdmonError)
     async def _domain_error(request: Request, exc: AdmonError) -> Response:

@@ -75,7 +75,7 @@ def require(*roles: str) -> Callable[..., SignedIn]:
     ) -> SignedIn:
         if signed_in is None:
             raise LoginRequired(request.url.path)
-        if roles and signed_in.user.role not in roles:
+        if roles and signed_in.view.role not in roles:
             audit.record(
                 db,
                 signed_in.user,
@@ -83,7 +83,7 @@ def require(*roles: str) -> Callable[..., SignedIn]:
                 None,
                 ip=client_ip(request),
                 path=request.url.path,
-                role=signed_in.user.role,
+                role=signed_in.view.role,
             )
             db.commit()
             raise Forbidden("无权访问此页面")

@@ -26,12 +26,24 @@ TOUCH_INTERVAL = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
+class UserView:
+    """The signed-in user's name and role, read once per request, so a page can still
+    be rendered after a domain call rolled the session back (which expires ORM objects)."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+
+
+@dataclass(frozen=True)
 class SignedIn:
     """The user behind a request and the session's CSRF token."""
 
     user: User
     session_id: int
     csrf_token: str
+    view: UserView
 
 
 def _digest(token: str) -> str:
@@ -77,7 +89,8 @@ def resolve(db: Session, token: str | None) -> SignedIn | None:
     if now - row.last_seen_at > TOUCH_INTERVAL:
         row.last_seen_at = now
         db.flush()
-    return SignedIn(user=user, session_id=row.id, csrf_token=row.csrf_token)
+    view = UserView(user.id, user.username, user.display_name, user.role)
+    return SignedIn(user=user, session_id=row.id, csrf_token=row.csrf_token, view=view)
 
 
 def end(db: Session, token: str | None) -> None:

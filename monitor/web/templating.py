@@ -78,9 +78,9 @@ def render(
     """Render a page with the standard globals."""
     signed_in = signed_in or getattr(request.state, "signed_in", None)
     csrf = signed_in.csrf_token if signed_in else anonymous_csrf_token(request)
-    role = signed_in.user.role if signed_in else None
+    role = signed_in.view.role if signed_in else None
     page: dict[str, Any] = {
-        "user": signed_in.user if signed_in else None,
+        "user": signed_in.view if signed_in else None,
         "csrf_token": csrf,
         "nav": [(path, label) for path, label, roles in NAVIGATION if role in roles],
         "current_path": request.url.path,

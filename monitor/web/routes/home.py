@@ -17,4 +17,4 @@ LANDING = {"grid": "/uploads", "partner": "/referred"}
 
 @router.get("/")
 def home(signed_in: Annotated[SignedIn, Depends(require())]) -> Response:
-    return RedirectResponse(LANDING.get(signed_in.user.role, "/leads"), status_code=303)
+    return RedirectResponse(LANDING.get(signed_in.view.role, "/leads"), status_code=303)

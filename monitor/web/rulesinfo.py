@@ -1,0 +1,37 @@
+"""What the lead page tells a reviewer about each hit's rule and the return threshold,
+read from the rules package's data (never restated here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import rules
+from rules.detector import engine_for
+from rules.model import DetectorConfig
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """A hit's rule as shown on the lead page."""
+
+    id: str
+    name: str
+    category: str
+    cite: str
+    article_text: str
+
+
+def rule_info(rule_id: str) -> RuleInfo:
+    """The rule's name and the article it cites; an unknown id (a rule since removed from
+    the lexicon) is shown as such rather than failing the page."""
+    try:
+        rule = rules.get_rule(rule_id)
+    except KeyError:
+        return RuleInfo(rule_id, "（规则已停用）", "", "", "")
+    return RuleInfo(rule.id, rule.name, rule.category, rule.basis.cite, rule.basis.text)
+
+
+def threshold_percent() -> float:
+    """The high-return threshold in force today (default 4 × one-year LPR)."""
+    config = DetectorConfig()
+    return engine_for(config).high_return_threshold(config)

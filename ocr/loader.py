@@ -151,11 +151,12 @@ def load_image(
         width, height = img.size
         if width <= 0 or height <= 0:
             raise ImageRejected("corrupt_image", f"the {fmt} header declares {width}×{height}")
-        if width * height > max_pixels:
+        limit = _pixel_limit(max_pixels)
+        if width * height > limit:
             raise ImageRejected(
                 "image_too_large",
                 f"the image is {width}×{height} = {width * height:,} pixels; "
-                f"the limit is {max_pixels:,}",
+                f"the limit is {limit:,}",
             )
         try:
             img.load()  # full decode; LOAD_TRUNCATED_IMAGES stays False
@@ -176,6 +177,16 @@ def load_image(
         gps=gps_position(exif),
         orientation=orientation,
     )
+
+
+def _pixel_limit(max_pixels: int) -> int:
+    """Our cap, never above Pillow's warning threshold.
+
+    The process-wide warnings filter can be reset by a host (pytest does, per test), so
+    Pillow's DecompressionBombWarning threshold is also enforced here explicitly.
+    """
+    pillow_limit = Image.MAX_IMAGE_PIXELS
+    return max_pixels if pillow_limit is None else min(max_pixels, int(pillow_limit))
 
 
 def _to_rgb(img: Image.Image) -> Image.Image:

@@ -105,16 +105,22 @@ def estimate_skew(img: Array, max_angle: float = 15.0) -> float:
     bars = cv2.morphologyEx(
         bw, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (width, 3))
     )
-    contours, _ = cv2.findContours(bars, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    # RETR_LIST: a poster's printed border would otherwise hide every line inside it.
+    contours, _ = cv2.findContours(bars, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
     angles: list[float] = []
     for contour in contours:
-        (_, _), (w, h), angle = cv2.minAreaRect(contour)
-        if max(w, h) < gray.shape[1] * 0.15 or min(w, h) < 4:
-            continue
-        if w < h:
-            angle -= 90.0
+        rect = cv2.minAreaRect(contour)
+        (w, h) = rect[1]
+        if max(w, h) < gray.shape[1] * 0.15 or not 4 <= min(w, h) <= gray.shape[0] * 0.1:
+            continue  # too short for a text line, or a block / border rather than a line
+        # Direction of the bar's long side, in image coordinates (y down).
+        corners = cv2.boxPoints(rect)
+        edges = [corners[(i + 1) % 4] - corners[i] for i in range(2)]
+        dx, dy = max(edges, key=lambda e: float(np.hypot(e[0], e[1])))
+        angle = float(np.degrees(np.arctan2(-dy, dx)))  # counter-clockwise positive
+        angle = (angle + 90.0) % 180.0 - 90.0  # a line has no direction: fold to [-90, 90)
         if abs(angle) <= max_angle:
-            angles.append(-angle)
+            angles.append(angle)
     return float(np.median(angles)) if len(angles) >= 2 else 0.0
 
 

@@ -4,6 +4,7 @@ OCR text, a tip — goes through here to become evidence, a detection, and a lea
 The contract (DEVELOPERS.md, "monitor.intake"):
 
     result = ingest_page(session, store, PageCapture(...))
+    results = ingest_pages(session, store, [PageCapture(...), ...])   # batch, one fsync round
     result = ingest_image(session, store, ImageCapture(...))
     result = ingest_upload_text(session, store, UploadText(upload_id, text))
     result = ingest_tip(session, store, TipCapture(text, link, contact))
@@ -14,15 +15,10 @@ Each call is idempotent per place and content, commits its own transaction, and 
 `IntakeResult`. Pass `detector=` to use something other than `rules.detect`.
 """
 
-from monitor.intake.ingest import (
-    attach_screenshot,
-    default_detector,
-    ingest_image,
-    ingest_page,
-    ingest_tip,
-    ingest_upload_text,
-)
 from monitor.intake.keys import content_fingerprint, normalise_url, page_key, site_of
+from monitor.intake.manual import ingest_tip, ingest_upload_text
+from monitor.intake.pages import attach_screenshot, ingest_image, ingest_page, ingest_pages
+from monitor.intake.txn import default_detector
 from monitor.intake.types import (
     Detector,
     ImageCapture,
@@ -44,6 +40,7 @@ __all__ = [
     "default_detector",
     "ingest_image",
     "ingest_page",
+    "ingest_pages",
     "ingest_tip",
     "ingest_upload_text",
     "normalise_url",

@@ -123,7 +123,7 @@ class Capture(Base):
     rendered: Mapped[bool] = mapped_column(Boolean, default=False)
 
     texts: Mapped[list[CaptureText]] = relationship(
-        back_populates="capture", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="capture", cascade="all, delete-orphan"
     )
 
 
@@ -259,7 +259,7 @@ class Lead(Base):
     __mapper_args__ = {"version_id_col": version_id}  # noqa: RUF012
 
     category_rows: Mapped[list[LeadCategory]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
+        cascade="all, delete-orphan"
     )
 
 

@@ -314,3 +314,20 @@ def test_recrawl_rechecks_open_rectification(session: Session, store: EvidenceSt
     ]
     session.refresh(rect)
     assert rect.status == "done" and rect.recheck_result == "removed"
+
+
+def test_batch_intake_matches_one_by_one(session: Session, store: EvidenceStore) -> None:
+    from monitor.intake import ingest_pages
+
+    pages = [
+        make_page(f"http://batch.example.test/{i}", AD if i % 2 else "社区公告", minutes=i)
+        for i in range(6)
+    ]
+    pages.append(make_page("http://batch.example.test/1", AD, minutes=30))  # re-sighting
+    results = ingest_pages(session, store, pages, detector=keyword_detect)
+    assert [r.new_leads for r in results] == [0, 1, 0, 1, 0, 1, 0]
+    assert results[-1].sightings == 1
+    for result in results:
+        capture = session.get(Capture, result.capture_id)
+        assert capture is not None and capture.sha256 is not None
+        assert store.get(capture.sha256)  # every file named by a row is there and intact

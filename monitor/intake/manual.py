@@ -1,0 +1,124 @@
+"""Intake of what people bring in: text read from a grid worker's poster photo (张贴广告)
+and tips from the public or partner units (举报线索). Same discipline as pages: evidence
+exists before the row that names it; one transaction per item."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy.orm import Session
+
+from monitor.errors import EvidenceError, InvalidInput, NotFound
+from monitor.evidence import EvidenceStore
+from monitor.intake.leads import Observation, record
+from monitor.intake.txn import (
+    apply_ignore,
+    aware,
+    default_detector,
+    detect_text,
+    ignore_phrases,
+    run_in_transaction,
+)
+from monitor.intake.types import Detector, IntakeResult, TipCapture, UploadText
+from monitor.models.core import Tip, Upload
+
+
+def ingest_upload_text(
+    session: Session,
+    store: EvidenceStore,
+    item: UploadText,
+    *,
+    detector: Detector | None = None,
+) -> IntakeResult:
+    """Score the text read from a poster upload and raise or update its lead
+    (`upload:<id>`, via poster). The upload row must be committed and its original stored
+    before this is called; OCR status fields on the upload belong to the OCR job."""
+    seen_at = aware(item.seen_at, "seen_at")
+    upload = session.get(Upload, item.upload_id)
+    if upload is None:
+        raise NotFound(f"upload {item.upload_id} does not exist")
+    if not store.exists(upload.sha256):
+        raise EvidenceError(
+            f"upload {upload.id}: original {store.path_for(upload.sha256)} is missing from the "
+            "evidence store; not raising a lead without its evidence"
+        )
+    det = detect_text(detector or default_detector(), item.text)
+    upload_id, sha, community, received = (
+        upload.id,
+        upload.sha256,
+        upload.community,
+        upload.created_at,
+    )
+
+    def work(result: IntakeResult) -> None:
+        result.upload_id = upload_id
+        kept, suppressed = apply_ignore(det, ignore_phrases(session, ""))
+        result.suppressed += int(suppressed)
+        obs = Observation(
+            source_kind="poster",
+            via="poster",
+            url=f"upload:{upload_id}",
+            text=item.text,
+            detection=kept,
+            seen_at=seen_at,
+            captured_at=received,
+            evidence_sha256=sha,
+            upload_id=upload_id,
+            community=community,
+            suppressed=suppressed,
+        )
+        record(session, obs, result)
+
+    return run_in_transaction(session, work)
+
+
+def ingest_tip(
+    session: Session,
+    store: EvidenceStore,
+    tip: TipCapture,
+    *,
+    detector: Detector | None = None,
+) -> IntakeResult:
+    """Record a tip and open a lead for it (`tip:<id>`, via tip). A tip always becomes a
+    lead — a person reported it — but it carries the detector's categories and risk."""
+    received = aware(tip.received_at, "received_at")
+    if not tip.text.strip() and not tip.link and tip.upload_id is None:
+        raise InvalidInput("a tip needs text, a link or a photo")
+    # The evidence is what was reported, not who reported it (contact stays in the row).
+    reported = json.dumps(
+        {"text": tip.text, "link": tip.link, "received_at": received.isoformat()},
+        ensure_ascii=False,
+        sort_keys=True,
+    ).encode("utf-8")
+    stored = store.put(reported)
+    det = detect_text(detector or default_detector(), tip.text)
+
+    def work(result: IntakeResult) -> None:
+        row = Tip(
+            text=tip.text,
+            link=tip.link,
+            contact=tip.contact,
+            upload_id=tip.upload_id,
+            sha256=stored.sha256,
+            created_at=received,
+        )
+        session.add(row)
+        session.flush()
+        result.tip_id = row.id
+        obs = Observation(
+            source_kind="tip",
+            via="tip",
+            url=f"tip:{row.id}",
+            text=tip.text,
+            detection=det,
+            seen_at=received,
+            captured_at=received,
+            evidence_sha256=stored.sha256,
+            upload_id=tip.upload_id,
+            community=tip.community,
+            always_lead=True,
+        )
+        record(session, obs, result)
+        row.lead_id = result.lead_ids[0] if result.lead_ids else None
+
+    return run_in_transaction(session, work)

@@ -1,0 +1,243 @@
+"""Intake of what the crawler fetched: pages (via html/js), images on pages (via image),
+and page screenshots.
+
+Order of work, and why: evidence files first (content-addressed, write-once, outside any
+transaction — a crash afterwards leaves only an orphan file for the sweep); detection next
+(pure and the slow part, also outside); then one transaction inserts the capture row, its
+texts and the lead changes, and commits (`txn.run_in_transaction`).
+
+`ingest_pages` does the same for a batch, making all its evidence files durable with one
+round of concurrent fsyncs instead of two fsyncs per file; each capture still gets its
+own transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from monitor.errors import NotFound
+from monitor.evidence import EvidenceStore, StoredFile, sha256_hex
+from monitor.intake.keys import content_fingerprint, site_of
+from monitor.intake.leads import Observation, record
+from monitor.intake.txn import (
+    apply_ignore,
+    aware,
+    default_detector,
+    detect_text,
+    ignore_phrases,
+    run_in_transaction,
+)
+from monitor.intake.types import PAGE_VIAS, Detector, ImageCapture, IntakeResult, PageCapture
+from monitor.models.core import Capture, CaptureText
+
+
+@dataclass(frozen=True)
+class _PreparedPage:
+    """A page whose evidence is written and whose texts are scored, ready to commit."""
+
+    capture: PageCapture
+    fetched_at: datetime
+    body: StoredFile | None
+    shot: StoredFile | None
+    texts: dict[str, str]
+    detections: dict[str, Mapping[str, Any]]
+
+
+def _text_rows(texts: Mapping[str, str]) -> list[CaptureText]:
+    return [
+        CaptureText(via=via, text=text, sha256=sha256_hex(text.encode("utf-8")))
+        for via, text in texts.items()
+        if text
+    ]
+
+
+def _minus(det: Mapping[str, Any], other: Mapping[str, Any]) -> dict[str, Any]:
+    """`det` without hits that `other` already has (same category and text): the js view
+    of a page only raises a lead for what the raw HTML did not already show."""
+    seen = {content_fingerprint([h], []) for h in other.get("hits", [])}
+    kept = [h for h in det.get("hits", []) if content_fingerprint([h], []) not in seen]
+    out = dict(det)
+    out["hits"] = kept
+    cats = {str(h.get("category")) for h in kept}
+    out["categories"] = [c for c in det.get("categories", []) if c in cats]
+    if not kept:
+        out["violation"] = False
+    return out
+
+
+def _prepare_page(
+    store: EvidenceStore, capture: PageCapture, detect: Detector, durable: bool
+) -> _PreparedPage:
+    fetched_at = aware(capture.fetched_at, "fetched_at")
+    has_body = bool(capture.body) or capture.fetch_status == "ok"
+    body = store.put(capture.body, durable=durable) if has_body else None
+    shot = store.put(capture.screenshot, durable=durable) if capture.screenshot else None
+    texts = {via: text for via, text in capture.texts.items() if text is not None}
+    detections = {via: detect_text(detect, texts[via]) for via in PAGE_VIAS if via in texts}
+    return _PreparedPage(capture, fetched_at, body, shot, texts, detections)
+
+
+def _page_work(session: Session, prep: _PreparedPage) -> Callable[[IntakeResult], None]:
+    cap = prep.capture
+
+    def work(result: IntakeResult) -> None:
+        row = Capture(
+            kind="page",
+            run_id=cap.run_id,
+            source_id=cap.source_id,
+            url=cap.url,
+            final_url=cap.final_url or cap.url,
+            status=cap.status,
+            fetch_status=cap.fetch_status,
+            fetched_at=prep.fetched_at,
+            sha256=prep.body.sha256 if prep.body else None,
+            size=prep.body.size if prep.body else None,
+            body_path=prep.body.relpath if prep.body else None,
+            content_type=cap.content_type,
+            encoding=cap.encoding,
+            headers=dict(cap.headers),
+            title=cap.title,
+            redirect_chain=list(cap.redirect_chain),
+            screenshot_sha256=prep.shot.sha256 if prep.shot else None,
+            screenshot_path=prep.shot.relpath if prep.shot else None,
+            rendered=cap.rendered,
+            texts=_text_rows({**prep.texts, "nav": cap.nav_text}),
+        )
+        session.add(row)
+        session.flush()
+        result.capture_id = row.id
+        if not prep.detections:
+            return
+        phrases = ignore_phrases(session, site_of(cap.url))
+        kept_by_via: dict[str, Mapping[str, Any]] = {}
+        for via, det in prep.detections.items():
+            kept, suppressed = apply_ignore(det, phrases)
+            if via == "js" and "html" in kept_by_via:
+                kept = _minus(kept, kept_by_via["html"])
+            kept_by_via[via] = kept
+            result.suppressed += int(suppressed)
+            obs = Observation(
+                source_kind="web",
+                via=via,
+                url=cap.url,
+                text=prep.texts[via],
+                detection=kept,
+                seen_at=prep.fetched_at,
+                captured_at=prep.fetched_at,
+                evidence_sha256=row.sha256,
+                title=cap.title,
+                capture_id=row.id,
+                run_id=cap.run_id,
+                source_id=cap.source_id,
+                community=cap.community,
+                suppressed=suppressed,
+            )
+            record(session, obs, result)
+
+    return work
+
+
+def ingest_page(
+    session: Session,
+    store: EvidenceStore,
+    capture: PageCapture,
+    *,
+    detector: Detector | None = None,
+) -> IntakeResult:
+    """Store a fetched page and raise, update or re-sight its leads (one per via)."""
+    prep = _prepare_page(store, capture, detector or default_detector(), durable=True)
+    return run_in_transaction(session, _page_work(session, prep))
+
+
+def ingest_pages(
+    session: Session,
+    store: EvidenceStore,
+    captures: Sequence[PageCapture],
+    *,
+    detector: Detector | None = None,
+) -> list[IntakeResult]:
+    """`ingest_page` for a batch (the crawler pipeline's buffer). All evidence is written
+    and made durable first; then each capture commits in its own transaction, in order.
+    On an error the captures before it stay committed and the error propagates."""
+    detect = detector or default_detector()
+    prepared = [_prepare_page(store, c, detect, durable=False) for c in captures]
+    store.sync(f for p in prepared for f in (p.body, p.shot) if f is not None)
+    return [run_in_transaction(session, _page_work(session, p)) for p in prepared]
+
+
+def ingest_image(
+    session: Session,
+    store: EvidenceStore,
+    capture: ImageCapture,
+    *,
+    detector: Detector | None = None,
+) -> IntakeResult:
+    """Store an image found on a page with its OCR text; leads are per (page, image)."""
+    fetched_at = aware(capture.fetched_at, "fetched_at")
+    image = store.put(capture.body)
+    det = detect_text(detector or default_detector(), capture.text)
+
+    def work(result: IntakeResult) -> None:
+        row = Capture(
+            kind="image",
+            run_id=capture.run_id,
+            source_id=capture.source_id,
+            page_capture_id=capture.page_capture_id,
+            url=capture.image_url,
+            final_url=capture.image_url,
+            status=capture.status,
+            fetched_at=fetched_at,
+            sha256=image.sha256,
+            size=image.size,
+            body_path=image.relpath,
+            content_type=capture.content_type,
+            headers=dict(capture.headers),
+            texts=_text_rows({"image": capture.text}),
+        )
+        session.add(row)
+        session.flush()
+        result.capture_id = row.id
+        kept, suppressed = apply_ignore(det, ignore_phrases(session, site_of(capture.page_url)))
+        result.suppressed += int(suppressed)
+        obs = Observation(
+            source_kind="web",
+            via="image",
+            url=capture.page_url,
+            image_url=capture.image_url,
+            text=capture.text,
+            detection=kept,
+            seen_at=fetched_at,
+            captured_at=fetched_at,
+            evidence_sha256=image.sha256,
+            capture_id=row.id,
+            run_id=capture.run_id,
+            source_id=capture.source_id,
+            community=capture.community,
+            suppressed=suppressed,
+        )
+        record(session, obs, result)
+
+    return run_in_transaction(session, work)
+
+
+def attach_screenshot(session: Session, store: EvidenceStore, capture_id: int, png: bytes) -> str:
+    """Store a page screenshot and link it to its capture; returns its SHA-256. A capture
+    keeps its first screenshot: evidence is not replaced."""
+    stored = store.put(png)
+
+    def work(result: IntakeResult) -> None:
+        row = session.get(Capture, capture_id)
+        if row is None:
+            raise NotFound(f"capture {capture_id} does not exist")
+        result.capture_id = row.id
+        if row.screenshot_sha256 is None:
+            row.screenshot_sha256 = stored.sha256
+            row.screenshot_path = stored.relpath
+
+    run_in_transaction(session, work)
+    return stored.sha256

@@ -48,6 +48,16 @@ LABELS = {
         "poster": "海报",
         "tip": "举报",
     },
+    "action": {
+        "start_review": "开始研判",
+        "confirm": "确认并处置",
+        "dismiss": "排除",
+        "close": "结案",
+        "reopen": "重新打开",
+        "note": "备注",
+        "link_enterprise": "关联企业",
+        "recheck": "整改复查",
+    },
     "role": {"admin": "管理员", "reviewer": "审核人员", "grid": "网格员", "partner": "协作单位"},
 }
 

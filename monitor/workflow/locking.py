@@ -17,10 +17,10 @@ who changed the lead and when (faults.md row 25).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import NoReturn
+from typing import Any, NoReturn
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Mapper, Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from monitor import audit
@@ -29,6 +29,26 @@ from monitor.models.accounts import User
 from monitor.models.core import Lead
 
 SYSTEM_LABEL = "system (intake)"
+#: Set on a Lead instance by the workflow for the flush that records its actor.
+_ACTOR_MARK = "_admon_actor_recorded"
+
+
+@event.listens_for(Lead, "before_update")
+def _unattributed_change_is_system(mapper: Mapper[Any], connection: Any, lead: Lead) -> None:
+    """Keep `updated_by_id` truthful: a versioned change that does not name its actor
+    (intake storing a new content version, a script) is the system's, not the last
+    reviewer's. The conflict message reads who changed the lead from this column."""
+    if getattr(lead, _ACTOR_MARK, False):
+        return
+    if inspect(lead).attrs.updated_by_id.history.has_changes():
+        return
+    lead.updated_by_id = None
+
+
+def mark_actor(lead: Lead, actor_id: int | None) -> None:
+    """Record who is changing the lead in this flush (see the listener above)."""
+    lead.updated_by_id = actor_id
+    setattr(lead, _ACTOR_MARK, True)
 
 
 class LeadConflict(ConflictError):
@@ -126,3 +146,5 @@ def flush_lead(
         session.flush()
     except StaleDataError:
         raise_conflict(session, lead_id, who, action, expected_version)
+    finally:
+        lead.__dict__.pop(_ACTOR_MARK, None)

@@ -77,7 +77,8 @@ def check_can_view(
     session: Session, actor: User | None, lead: Lead, *, ip: str | None = None
 ) -> None:
     """Raise PermissionDenied (and audit `denied`, committed on its own) unless `actor` may
-    read `lead` (faults.md row 14). The web layer answers 403/404 without saying more."""
+    read `lead` (faults.md row 14). The caller's session is rolled back first (the request
+    is refused as a whole). The web layer answers 403/404 without saying more."""
     if can_view_lead(actor, lead, session):
         return
     who = audit.actor_ref(actor)

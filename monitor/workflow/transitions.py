@@ -43,7 +43,7 @@ from monitor.workflow.disposals import (
     disposal_snapshot,
     parse_disposal,
 )
-from monitor.workflow.locking import check_version, flush_lead, load_lead
+from monitor.workflow.locking import check_version, flush_lead, load_lead, mark_actor
 from monitor.workflow.permissions import STAFF, check_can_view, require_role
 from monitor.workflow.rectifications import (
     current_rectification,
@@ -98,7 +98,7 @@ def _commit_transition(
     from_status = lead.status
     to_status = TRANSITIONS[action][1]
     lead.status = to_status
-    lead.updated_by_id = actor.id
+    mark_actor(lead, actor.id)
     lead.updated_at = utcnow()
     flush_lead(session, lead, actor, f"lead.{action}", expected_version)
     return _event(session, lead, actor, action, from_status, reason=reason, details=details)
@@ -319,7 +319,7 @@ def link_enterprise(
         return None
     pending = open_rectifications_of(session, lead_id)
     lead.enterprise_id = enterprise_id
-    lead.updated_by_id = actor.id
+    mark_actor(lead, actor.id)
     lead.updated_at = utcnow()
     flush_lead(session, lead, actor, "lead.link_enterprise", expected_version)
     for rectification in pending:

@@ -154,11 +154,12 @@ def test_change_by_intake_is_named_as_system(engine: Engine, setup: tuple[int, i
     factory = session_factory(engine)
     with factory() as s:
         shown = workflow.load_lead(s, lead_id).version_id
-    with factory() as s:  # a re-crawl updates the lead without a user
+    with factory() as s:  # intake stores new content; it does not touch updated_by_id
         lead = workflow.load_lead(s, lead_id)
-        lead.seen_count += 1
-        lead.updated_by_id = None
+        assert lead.updated_by_id == alice_id  # alice started the review
+        lead.text, lead.current_version = "月息3分，稳赚不赔", lead.current_version + 1
         s.commit()
+        assert lead.updated_by_id is None and lead.version_id == shown + 1
     with factory() as s:
         alice = s.get(User, alice_id)
         assert alice is not None

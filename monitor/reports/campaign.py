@@ -84,9 +84,21 @@ def load_campaign(settings: object | None = None) -> Campaign:
     try:
         if isinstance(raw, str):
             raw = json.loads(raw)
-        phases = [p if isinstance(p, CampaignPhase) else CampaignPhase.model_validate(p)
-                  for p in raw]  # fmt: skip
-    except (ValueError, TypeError, ValidationError) as exc:
-        first = str(exc).splitlines()[0]
-        raise ConfigError(f"invalid campaign_phases setting: {first}") from exc
+        items = list(raw)
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"invalid campaign_phases setting: {exc}") from exc
+    phases: list[CampaignPhase] = []
+    for index, item in enumerate(items):
+        if isinstance(item, CampaignPhase):
+            phases.append(item)
+            continue
+        try:
+            phases.append(CampaignPhase.model_validate(item))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            where = ".".join(str(p) for p in err["loc"])
+            detail = f"{where}: {err['msg']}" if where else err["msg"]
+            raise ConfigError(
+                f"invalid campaign_phases setting, phase {index + 1}: {detail}"
+            ) from exc
     return Campaign(phases)

@@ -38,7 +38,11 @@ def _session() -> Iterator[Session]:
 
 
 def _read_password_line() -> str:
-    """The first line of stdin, without its line ending."""
+    """The first line of stdin, without its line ending; on a terminal, a hidden prompt
+    (typed twice) so the password is not echoed."""
+    if sys.stdin.isatty():
+        password: str = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        return password
     line = sys.stdin.readline()
     if not line:
         raise InvalidInput("--password-stdin given but stdin is empty")

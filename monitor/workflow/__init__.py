@@ -5,8 +5,8 @@ Callers (web routes, CLI commands, intake) use these names; the submodules are i
 * `transitions` — `start_review`, `confirm`, `dismiss`, `close`, `reopen`, `add_note`,
   `link_enterprise`, the state machine and its rules;
 * `disposals` — the five disposal kinds and their pydantic validation;
-* `rectifications` — `record_recheck` (called by intake on a re-crawl) and
-  `overdue_rectifications`;
+* `rectifications` — `record_recheck` (called by intake on a re-crawl),
+  `overdue_rectifications` and `due_rechecks` (what the scheduler should re-crawl);
 * `permissions` — `require_role`, `can_view_lead`, `visible_leads_clause`;
 * `locking` — optimistic locking and `LeadConflict`.
 """
@@ -31,6 +31,7 @@ from monitor.workflow.permissions import (
 )
 from monitor.workflow.rectifications import (
     current_rectification,
+    due_rechecks,
     overdue_rectifications,
     record_recheck,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "confirm",
     "current_rectification",
     "dismiss",
+    "due_rechecks",
     "get_disposal",
     "history",
     "link_enterprise",

@@ -131,3 +131,14 @@ def overdue_rectifications(session: Session, as_of: date) -> list[Rectification]
         .order_by(Rectification.deadline, Rectification.id)
     )
     return list(session.scalars(stmt))
+
+
+def due_rechecks(session: Session, as_of: date) -> list[Rectification]:
+    """Open rectifications whose re-check date has come (recheck_date <= `as_of`): the
+    pages the scheduler should crawl again so intake can record the re-check."""
+    stmt = (
+        select(Rectification)
+        .where(Rectification.status == "open", Rectification.recheck_date <= as_of)
+        .order_by(Rectification.recheck_date, Rectification.id)
+    )
+    return list(session.scalars(stmt))

@@ -421,3 +421,17 @@ def test_disposal_table_has_one_row_per_lead(session: Session, reviewer: User, l
     assert [(r.kind, r.note, r.public_warning_issued) for r in rows] == [
         ("joint_review", None, True)
     ]
+
+
+def test_due_rechecks(session: Session, reviewer: User) -> None:
+    early, later = make_lead(session), make_lead(session)
+    for lead, recheck in ((early, "2026-12-12"), (later, "2026-12-20")):
+        reviewing(session, lead, reviewer)
+        spec = {**RECTIFY, "recheck_date": recheck}
+        workflow.confirm(session, lead.id, reviewer, lead.version_id, spec)
+        session.commit()
+    assert workflow.due_rechecks(session, date(2026, 12, 11)) == []
+    assert [r.lead_id for r in workflow.due_rechecks(session, date(2026, 12, 12))] == [early.id]
+    workflow.record_recheck(session, early, None, still_present=False)
+    session.commit()
+    assert [r.lead_id for r in workflow.due_rechecks(session, date(2026, 12, 31))] == [later.id]

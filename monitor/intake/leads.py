@@ -23,7 +23,14 @@ from sqlalchemy.orm import Session
 
 from monitor.intake.keys import content_fingerprint, page_key, site_of
 from monitor.intake.types import IntakeResult
-from monitor.models.core import Capture, Lead, LeadCategory, LeadSighting, LeadVersion
+from monitor.models.core import (
+    Capture,
+    Lead,
+    LeadCategory,
+    LeadSighting,
+    LeadVersion,
+    category_mask,
+)
 from monitor.workflow import record_recheck
 
 # Statuses under which a lead may have a disposal with a rectification to re-check.
@@ -116,6 +123,7 @@ def _sighting_row(
 def _apply_detection(lead: Lead, obs: Observation, fingerprint: str) -> None:
     det = obs.detection
     lead.categories = [str(c) for c in det.get("categories", [])]
+    lead.category_bits = category_mask(lead.categories)
     lead.risk = str(det.get("risk", "none"))
     lead.score = float(det.get("score", 0.0))
     lead.annualized_return = det.get("annualized_return")

@@ -43,6 +43,25 @@ RISKS = ("high", "medium", "low", "none")
 
 SHA256_LEN = 64
 
+#: Category ids (design.md) as bits of `leads.category_bits`, so the queue can count leads
+#: per status under a category filter from one covering index instead of joining 100k
+#: rows. Append new categories with the next bit; never renumber.
+CATEGORY_BITS: dict[str, int] = {
+    "return_promise": 1,
+    "principal_guarantee": 2,
+    "hot_concept": 4,
+    "endorsement": 8,
+    "public_solicitation": 16,
+}
+
+
+def category_mask(categories: list[str] | tuple[str, ...]) -> int:
+    """The `category_bits` value for these categories (unknown ids contribute nothing)."""
+    mask = 0
+    for category in categories:
+        mask |= CATEGORY_BITS.get(category, 0)
+    return mask
+
 
 class Source(Base):
     """A configured place to crawl (监测源): a local site or a platform listing."""
@@ -208,8 +227,11 @@ class Lead(Base):
     __table_args__ = (
         Index("ix_leads_status_created", "status", "created_at"),
         Index("ix_leads_risk_created", "risk", "created_at"),
-        Index("ix_leads_source_kind_created", "source_kind", "created_at"),
         Index("ix_leads_status_risk_created", "status", "risk", "created_at"),
+        # Covers the queue's per-status counts under any mix of filters (see CATEGORY_BITS).
+        Index(
+            "ix_leads_queue_counts", "status", "risk", "source_kind", "category_bits", "created_at"
+        ),
         Index("ix_leads_community_created", "community", "created_at"),
     )
 
@@ -224,6 +246,7 @@ class Lead(Base):
     status: Mapped[str] = mapped_column(String(16), default="new")
     version_id: Mapped[int] = mapped_column(Integer, nullable=False)
     categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    category_bits: Mapped[int] = mapped_column(Integer, default=0)  # see CATEGORY_BITS
     risk: Mapped[str] = mapped_column(String(8), default="none")
     score: Mapped[float] = mapped_column(Float, default=0.0)
     annualized_return: Mapped[float | None] = mapped_column(Float, nullable=True)
@@ -258,13 +281,12 @@ class Lead(Base):
 
     __mapper_args__ = {"version_id_col": version_id}  # noqa: RUF012
 
-    category_rows: Mapped[list[LeadCategory]] = relationship(
-        cascade="all, delete-orphan"
-    )
+    category_rows: Mapped[list[LeadCategory]] = relationship(cascade="all, delete-orphan")
 
 
 class LeadCategory(Base):
-    """One category of a lead's latest version, so the queue filters by index, not JSON."""
+    """One category of a lead's latest version, so the queue filters by index, not JSON
+    (any category id, including ones `CATEGORY_BITS` does not know yet)."""
 
     __tablename__ = "lead_categories"
     __table_args__ = (Index("ix_lead_categories_category_lead", "category", "lead_id"),)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 21:28:11.501102
+Create Date: 2026-11-27 21:35:58.027204
 
 """
 
@@ -378,6 +378,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("version_id", sa.Integer(), nullable=False),
         sa.Column("categories", sa.JSON(), nullable=False),
+        sa.Column("category_bits", sa.Integer(), nullable=False),
         sa.Column("risk", sa.String(length=8), nullable=False),
         sa.Column("score", sa.Float(), nullable=False),
         sa.Column("annualized_return", sa.Float(), nullable=True),
@@ -439,11 +440,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_leads_created_at"), ["created_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_leads_enterprise_id"), ["enterprise_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_leads_last_seen_at"), ["last_seen_at"], unique=False)
+        batch_op.create_index(
+            "ix_leads_queue_counts",
+            ["status", "risk", "source_kind", "category_bits", "created_at"],
+            unique=False,
+        )
         batch_op.create_index("ix_leads_risk_created", ["risk", "created_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_leads_site"), ["site"], unique=False)
-        batch_op.create_index(
-            "ix_leads_source_kind_created", ["source_kind", "created_at"], unique=False
-        )
         batch_op.create_index("ix_leads_status_created", ["status", "created_at"], unique=False)
         batch_op.create_index(
             "ix_leads_status_risk_created", ["status", "risk", "created_at"], unique=False
@@ -757,9 +760,9 @@ def downgrade() -> None:
     with op.batch_alter_table("leads", schema=None) as batch_op:
         batch_op.drop_index("ix_leads_status_risk_created")
         batch_op.drop_index("ix_leads_status_created")
-        batch_op.drop_index("ix_leads_source_kind_created")
         batch_op.drop_index(batch_op.f("ix_leads_site"))
         batch_op.drop_index("ix_leads_risk_created")
+        batch_op.drop_index("ix_leads_queue_counts")
         batch_op.drop_index(batch_op.f("ix_leads_last_seen_at"))
         batch_op.drop_index(batch_op.f("ix_leads_enterprise_id"))
         batch_op.drop_index(batch_op.f("ix_leads_created_at"))

@@ -57,6 +57,16 @@ def cer(reference: str, hypothesis: str, fold: bool = False) -> float:
     return Levenshtein.distance(ref, hyp) / max(1, len(ref))
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (tesseract runs as a child).
+
+    On a shared machine wall-clock time measures the neighbours too; with one thread per
+    engine, CPU seconds is what one free core would take.
+    """
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
 @dataclass
 class Cell:
     """Results for one engine × style."""
@@ -64,6 +74,7 @@ class Cell:
     cers: list[float] = field(default_factory=list)
     cers_fold: list[float] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)
     worst: list[tuple[float, str, str]] = field(default_factory=list)
 
@@ -83,9 +94,10 @@ def run_cell(engine: str, style: str, items: list[Sample]) -> Cell:
     cell = Cell()
     for sample in items:
         data = encode(sample.image, "PNG") if style == "clean" else encode(sample.image, "JPEG", 92)
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), cpu_seconds()
         result = ocr.read(data, engine=engine, timeout=120)
         cell.seconds.append(time.perf_counter() - started)
+        cell.cpu.append(cpu_seconds() - cpu_started)
         cell.cers.append(cer(sample.text, result.text))
         cell.cers_fold.append(cer(sample.text, result.text, fold=True))
         cell.texts[sample.poster.id] = result.text
@@ -146,14 +158,14 @@ def main() -> int:
     print()
     print(
         f"{'engine':<10} {'style':<6} {'CER':>7} {'CER(nfkc)':>10} {'median':>7} "
-        f"{'max':>7} {'s/img':>7} {'s max':>7}"
+        f"{'max':>7} {'s/img':>7} {'s max':>7} {'cpu s':>7} {'cpu max':>7}"
     )
     for (name, style), cell in results.items():
         print(
             f"{name:<10} {style:<6} {statistics.mean(cell.cers):7.2%} "
             f"{statistics.mean(cell.cers_fold):10.2%} {statistics.median(cell.cers_fold):7.2%} "
             f"{max(cell.cers_fold):7.2%} {statistics.mean(cell.seconds):7.2f} "
-            f"{max(cell.seconds):7.2f}"
+            f"{max(cell.seconds):7.2f} {statistics.mean(cell.cpu):7.2f} {max(cell.cpu):7.2f}"
         )
     if args.show_worst:
         print()

@@ -8,18 +8,13 @@ text, only when there is at least one hit, and consults them per hit.
 
 from __future__ import annotations
 
-import bisect
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rules.lexicon import ContextCues
 
-_SENTENCE_STOP = re.compile(r"[。！!？?；;\n]")
+_SENTENCE_STOPS = "。！!？?；;\n"
 _CLAUSE_STOP = "，,。！!？?；;\n：:"
-
-
-def _alternation(words: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(map(re.escape, sorted(set(words), key=len, reverse=True))))
+_SENTENCE_SPAN = 200  # a "sentence" longer than this is cut (run-on pages without stops)
 
 
 @dataclass
@@ -31,34 +26,42 @@ class TextContext:
     warning_doc: bool
     disclosure: list[str]
     investment: bool
-    _stops: list[int] = field(default_factory=list)
 
     def sentence_of(self, pos: int) -> tuple[int, int]:
-        """``[start, end)`` of the sentence containing ``pos``."""
-        i = bisect.bisect_right(self._stops, pos)
-        start = self._stops[i - 1] + 1 if i > 0 else 0
-        end = self._stops[i] if i < len(self._stops) else len(self.text)
-        return start, end
+        """``[start, end)`` of the sentence containing ``pos`` (a local scan, no index)."""
+        text = self.text
+        lo = max(0, pos - _SENTENCE_SPAN)
+        start = max((text.rfind(ch, lo, pos) for ch in _SENTENCE_STOPS), default=-1)
+        start = start + 1 if start >= 0 else lo
+        hi = min(len(text), pos + _SENTENCE_SPAN)
+        ends = [i for i in (text.find(ch, pos, hi) for ch in _SENTENCE_STOPS) if i >= 0]
+        return start, min(ends) if ends else hi
 
     def in_warning_sentence(self, start: int, end: int) -> bool:
         """Whether a warning marker shares the sentence with ``[start, end)``."""
+        if not self.warning_markers:
+            return False
         s_lo, s_hi = self.sentence_of(start)
         return any(s_lo <= m_start < s_hi or s_lo < m_end <= s_hi
                    for m_start, m_end, _ in self.warning_markers)
 
 
 class ContextReader:
-    """Compiled context cues for one lexicon."""
+    """Context cues for one lexicon; the words themselves are found by the matcher's
+    automaton (``cue_words``), the warning patterns here."""
 
     def __init__(self, cues: ContextCues) -> None:
         self.cues = cues
-        self._warning = _alternation(cues.warning_terms)
-        self._disclosure = _alternation(cues.disclosure_terms)
-        self._investment = _alternation(cues.investment_terms)
 
-    def read(self, text: str, has_claims: bool) -> TextContext:
-        """Compute the context of normalised ``text``."""
-        markers = [(m.start(), m.end(), m.group()) for m in self._warning.finditer(text)]
+    def cue_words(self) -> dict[str, tuple[str, ...]]:
+        """Cue lists for the matcher, by kind."""
+        return {"warning": self.cues.warning_terms, "disclosure": self.cues.disclosure_terms,
+                "investment": self.cues.investment_terms}
+
+    def read(self, text: str, found: dict[str, list[tuple[int, int, str]]],
+             has_claims: bool) -> TextContext:
+        """Compute the context of normalised ``text`` from the cues the matcher ``found``."""
+        markers = list(found.get("warning", ()))
         for pattern in self.cues.warning_patterns:
             markers.extend((m.start(), m.end(), pattern.pattern) for m in pattern.finditer(text))
         distinct = {label for _, _, label in markers}
@@ -66,9 +69,8 @@ class ContextReader:
             text=text,
             warning_markers=markers,
             warning_doc=len(distinct) >= self.cues.warning_threshold,
-            disclosure=sorted({m.group() for m in self._disclosure.finditer(text)}),
-            investment=has_claims or self._investment.search(text) is not None,
-            _stops=[m.start() for m in _SENTENCE_STOP.finditer(text)],
+            disclosure=sorted({word for _, _, word in found.get("disclosure", ())}),
+            investment=has_claims or bool(found.get("investment")),
         )
 
     def negated(self, text: str, start: int) -> bool:

@@ -36,9 +36,9 @@ class Engine:
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
         self.normalizer = Normalizer(lexicon.variants, lexicon.keep)
-        self.matcher = Matcher(lexicon.rules)
-        self.returns = ReturnExtractor(lexicon.returns)
         self.context = ContextReader(lexicon.context)
+        self.matcher = Matcher(lexicon.rules, self.context.cue_words())
+        self.returns = ReturnExtractor(lexicon.returns)
         self.segmenter = Segmenter(domain_terms_of(lexicon))
         self.rate_rule = next((r for r in lexicon.rules if r.kind == "rate"), None)
 
@@ -76,11 +76,12 @@ class Engine:
     def detect(self, text: str, config: DetectorConfig) -> Detection:
         norm = self.normalizer(text)
         t = norm.text
-        raw = _dedupe(self.matcher.find(t))
+        scan = self.matcher.scan(t)
+        raw = _dedupe(scan.matches)
         claims = self.returns.extract(t)
         if not raw and not claims:
             return Detection(False, "none", 0.0, [], None, [])
-        ctx = self.context.read(t, has_claims=bool(claims))
+        ctx = self.context.read(t, scan.cues, has_claims=bool(claims))
         if not ctx.investment:
             ctx.investment = any(m.rule.category == "return_promise" and m.rule.requires is None
                                  for m in raw)

@@ -1,16 +1,22 @@
 """Finding raw rule matches in normalised text: Aho-Corasick for words, regexes for patterns.
 
-One automaton holds every ``terms`` rule's words, so a page is scanned once whatever the
-size of the lexicon. Raw matches are filtered later by context (rules.detector).
+One automaton holds every ``terms`` rule's words, the context cues (warning, disclosure,
+investment words) and the pattern rules' anchors, so a page is scanned once whatever the
+size of the lexicon. A pattern rule with anchors runs only in windows around them (regexes
+over a whole page cost far more than the automaton); one without anchors runs everywhere.
+Raw matches are filtered later by context (rules.detector).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import ahocorasick
 
 from rules.lexicon import Rule
+
+_REACH = 45  # characters a pattern match may extend beyond its anchor on either side
 
 
 @dataclass(frozen=True)
@@ -22,36 +28,79 @@ class RawMatch:
     end: int
 
 
-class Matcher:
-    """Compiled matchers for a set of rules."""
+@dataclass
+class Scan:
+    """What one pass over a text found."""
 
-    def __init__(self, rules: tuple[Rule, ...]) -> None:
+    matches: list[RawMatch]
+    cues: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
+
+
+class Matcher:
+    """Compiled matchers for a set of rules and context cue lists."""
+
+    def __init__(self, rules: tuple[Rule, ...], cues: Mapping[str, tuple[str, ...]]) -> None:
         self._automaton = ahocorasick.Automaton()
-        table: dict[str, list[Rule]] = {}
+        table: dict[str, list[tuple[str, object]]] = {}
         for rule in rules:
             for term in rule.terms:
-                table.setdefault(term, []).append(rule)
-        for term, owners in table.items():
-            self._automaton.add_word(term, (len(term), tuple(owners)))
-        self._has_terms = bool(table)
-        if self._has_terms:
+                table.setdefault(term, []).append(("term", rule))
+            for anchor in rule.anchors:
+                table.setdefault(anchor, []).append(("anchor", rule))
+        for kind, words in cues.items():
+            for word in words:
+                table.setdefault(word, []).append(("cue", kind))
+        for word, owners in table.items():
+            self._automaton.add_word(word, (len(word), tuple(owners)))
+        self._has_words = bool(table)
+        if self._has_words:
             self._automaton.make_automaton()
-        self._pattern_rules = [r for r in rules if r.kind == "pattern"]
+        self._anchored = [r for r in rules if r.kind == "pattern" and r.anchors]
+        self._everywhere = [r for r in rules if r.kind == "pattern" and not r.anchors]
 
-    def find(self, text: str) -> list[RawMatch]:
-        """Every raw match, excluding those inside a rule's ``except`` words."""
+    def scan(self, text: str) -> Scan:
+        """Every raw match (minus those inside a rule's ``except`` words) and every cue."""
         found: list[RawMatch] = []
-        if self._has_terms:
+        cues: dict[str, list[tuple[int, int, str]]] = {}
+        anchors: dict[str, list[tuple[int, int]]] = {}
+        if self._has_words:
             for end_index, (length, owners) in self._automaton.iter(text):
-                start = end_index - length + 1
-                for rule in owners:
-                    found.append(RawMatch(rule, start, end_index + 1))
-        for rule in self._pattern_rules:
-            for pattern in rule.patterns:
-                for m in pattern.finditer(text):
-                    if m.end() > m.start():
-                        found.append(RawMatch(rule, m.start(), m.end()))
-        return [m for m in found if not _excepted(text, m)]
+                start, end = end_index - length + 1, end_index + 1
+                for kind, owner in owners:
+                    if kind == "term":
+                        assert isinstance(owner, Rule)
+                        found.append(RawMatch(owner, start, end))
+                    elif kind == "anchor":
+                        assert isinstance(owner, Rule)
+                        anchors.setdefault(owner.id, []).append((start, end))
+                    else:
+                        cues.setdefault(str(owner), []).append((start, end, text[start:end]))
+        for rule in self._anchored:
+            for lo, hi in _windows(anchors.get(rule.id, ()), len(text)):
+                found.extend(_run(rule, text, lo, hi))
+        for rule in self._everywhere:
+            found.extend(_run(rule, text, 0, len(text)))
+        return Scan([m for m in found if not _excepted(text, m)], cues)
+
+
+def _windows(spans: list[tuple[int, int]] | tuple[()], size: int) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        lo, hi = max(0, start - _REACH), min(size, end + _REACH)
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def _run(rule: Rule, text: str, lo: int, hi: int) -> list[RawMatch]:
+    out = []
+    for pattern in rule.patterns:
+        for m in pattern.finditer(text, lo, hi):
+            if m.end() > m.start():
+                out.append(RawMatch(rule, m.start(), m.end()))
+    return out
 
 
 def _excepted(text: str, match: RawMatch) -> bool:
@@ -60,7 +109,7 @@ def _excepted(text: str, match: RawMatch) -> bool:
     for word in match.rule.excepts:
         offset = word.find(piece)
         while offset >= 0:
-            if text.startswith(word, match.start - offset) and match.start - offset >= 0:
+            if match.start - offset >= 0 and text.startswith(word, match.start - offset):
                 return True
             offset = word.find(piece, offset + 1)
     return False

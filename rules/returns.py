@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from rules.lexicon import ReturnCues
 from rules.numbers import AMT, CN_DIGITS, COUNT, NUM, parse_amount, parse_number
+from rules.trie import word_regex
 
 _STOP = "，,。！!？?；;\n"
 _SENTENCE_STOP = "。！!？?；;\n"
@@ -48,6 +49,21 @@ _UNIT = "(?:" + "|".join(sorted(map(re.escape, _UNITS), key=len, reverse=True)) 
 # 分 value of one unit, in percent per period (一分 = 10 %/year, 1 %/month, 0.1 %/day)
 _FEN_SCALE = {"year": 10.0, "half_year": 10.0, "quarter": 1.0, "month": 1.0, "week": 0.1,
               "day": 0.1}
+# Every return construction contains one of these; patterns run only near them.
+_TRIGGER = re.compile(
+    r"[%→倍翻]|分之|回本|收回|个月"
+    r"|[元块万分厘成天日周月年](?<=[\d一二两三四五六七八九十半百千万][元块万分厘成天日周月年])"
+)
+_BEFORE, _AFTER = 70, 50
+# ... and one of these near the trigger (月薪6000元 and 2026年5月 are not returns).
+_RETURNISH = re.compile(
+    "息|利率|利润|利息|年利|月利|日利|年化|月化|日化|收益|回报|返|分红|赚|回本|翻|倍|增值|涨|拿|领|到手|补贴|奖励"
+    "|溢价|升值|回购|回收|收回|退还|赠|兑付|产出|释放|→|给您|给你|发放|到账|获得|获利|分得|分到|分了"
+)
+_NEAR = 30
+# Put first in number-led patterns: a character-class prefix lets the regex engine skip
+# positions that cannot start a number instead of trying every alternative there.
+_NUMSTART = r"(?=[\d零〇一二两三四五六七八九十百千半])"
 _GAIN_WORDS = "(?:收益率|回报率|收益|回报|利润|盈利|获利|赚|返|涨|增值|升值|利息)"
 
 
@@ -62,7 +78,7 @@ class RateClaim:
 
 
 def _alt(words: Iterable[str]) -> str:
-    return "(?:" + "|".join(map(re.escape, sorted(set(words), key=len, reverse=True))) + ")"
+    return word_regex(words)
 
 
 def _pct_value(text: str) -> float | None:
@@ -117,13 +133,13 @@ class ReturnExtractor:
             rf"(?P<w>{_alt(cues.rate_words)})(?P<gap>{gap})(?P<v>{_PCT}|{_FEN})"
         )
         self._rate_after = re.compile(
-            rf"(?P<v>{_PCT})(?:的)?(?P<w>{_alt(cues.rate_words)}|{_alt(cues.return_words)})"
+            rf"{_NUMSTART}(?P<v>{_PCT})(?:的)?(?P<w>{_alt(cues.rate_words)}|{_alt(cues.return_words)})"
         )
         self._bare = re.compile(
             rf"(?P<w>{_alt(cues.return_words)})(?P<gap>[^\d{_STOP}%]{{0,8}}?)(?P<v>{_PCT})"
         )
         self._duration = re.compile(
-            rf"(?P<n>{COUNT})(?P<u>{_UNIT})(?:内|后|期|就|即可|可|能|时间|里|的)*"
+            rf"{_NUMSTART}(?P<n>{COUNT})(?P<u>{_UNIT})(?:内|后|期|就|即可|可|能|时间|里|的)*"
             rf"(?:[^\d。！!？?；;\n%]{{0,12}}?){_GAIN_WORDS}"
             rf"(?:率)?(?:高达|达到|达|可达|超过|超|约|为|就有|有|能|可|了|即)*(?P<v>{_PCT})"
         )
@@ -132,16 +148,16 @@ class ReturnExtractor:
             rf"[^{_SENTENCE_STOP}]{{0,14}}?(?:收益率?|回报率?|利率|利息)[^\d{_STOP}%]{{0,6}}?(?P<v>{_PCT})"
         )
         self._payback = re.compile(
-            rf"(?:(?P<n>{COUNT})(?P<u>{_UNIT})(?:内|左右|即可|就能|就可|就|可|能|便|全部)*"
+            rf"(?:{_NUMSTART}(?P<n>{COUNT})(?P<u>{_UNIT})(?:内|左右|即可|就能|就可|就|可|能|便|全部)*"
             rf"(?:回本|收回成本|收回本金|收回投资|回收成本)(?!一大半|一半|大半|一部分)"
             rf"|回本周期(?:仅|只需|只要|为|约|是|短至|不到)*(?P<n2>{COUNT})(?P<u2>{_UNIT}))"
         )
         self._doubling = re.compile(
-            rf"(?P<n>{COUNT})(?P<u>{_UNIT})(?:内|后|就|即可|能|可|收益|资产|资金|本金|轻松|直接)*"
+            rf"{_NUMSTART}(?P<n>{COUNT})(?P<u>{_UNIT})(?:内|后|就|即可|能|可|收益|资产|资金|本金|轻松|直接)*"
             rf"(?:翻倍|翻一番|翻(?P<k>{NUM})倍|翻(?P<f>{NUM})番)"
         )
         self._before_after = re.compile(
-            rf"(?P<n>{COUNT})(?P<u>{_UNIT})[^\d{_STOP}]{{0,6}}?(?P<a1>{AMT})"
+            rf"{_NUMSTART}(?P<n>{COUNT})(?P<u>{_UNIT})[^\d{_STOP}]{{0,6}}?(?P<a1>{AMT})"
             rf"(?:→|变成|变为|变|涨到|涨至|升至|升到)(?P<a2>{AMT})"
         )
         money = (rf"(?:[{CN_DIGITS}]+万[{CN_DIGITS}]+(?![万元])"
@@ -171,7 +187,7 @@ class ReturnExtractor:
             rf"(?P<w>{_alt(cues.rate_words)})(?:就|能|可|轻松|直接)*(?:翻倍|翻番|翻一番)"
         )
         self._growth = re.compile(
-            rf"(?P<n>{COUNT})(?P<u>{_UNIT})(?:内|后)?[^\d{_STOP}]{{0,10}}?"
+            rf"{_NUMSTART}(?P<n>{COUNT})(?P<u>{_UNIT})(?:内|后)?[^\d{_STOP}]{{0,10}}?"
             rf"(?:涨到|涨至|变成|达到|升至|增长到|升到)[^\d{_STOP}]{{0,6}}?(?P<k>{NUM})倍"
         )
         self._past_payout = re.compile(
@@ -184,7 +200,7 @@ class ReturnExtractor:
         )
         self._term = re.compile(
             rf"(?:周期|期限|为期|锁定期)(?:为|是)?(?P<n>{COUNT})(?P<u>{_UNIT})"
-            rf"|(?P<n2>{COUNT})(?P<u2>{_UNIT})[^\d{_STOP}]{{0,4}}?(?:后|期满|到期)"
+            rf"|{_NUMSTART}(?P<n2>{COUNT})(?P<u2>{_UNIT})[^\d{_STOP}]{{0,4}}?(?:后|期满|到期)"
         )
         self._premium = re.compile(
             rf"(?:加|上浮|溢价|加价|多)(?P<v>{_PCT})(?:回收|回购|收回|退还|返还)"
@@ -219,47 +235,15 @@ class ReturnExtractor:
 
     # -- extraction ------------------------------------------------------------
     def extract(self, text: str) -> list[RateClaim]:
-        """Every return claim in normalised ``text`` (loan/salary/discount numbers dropped)."""
+        """Every return claim in normalised ``text`` (loan/salary/discount numbers dropped).
+
+        Every construction contains a trigger (%, 分之, 回本, 翻, 倍, →, or a number followed
+        by a unit such as 元/万/分/厘/成/天/月/年); the patterns run only in windows around
+        triggers, so long pages without numbers cost one character-class scan.
+        """
         claims: list[RateClaim] = []
-        periods = self.cues.periods
-        for m in self._rate_word.finditer(text):
-            period = self.cues.rate_words[m.group("w")]
-            raw = m.group("v")
-            is_pct = raw.endswith("%") or "分之" in raw
-            value = _pct_value(raw) if is_pct else _fen_value(raw, period)
-            if value is not None:
-                claims.append(RateClaim(m.start(), m.end(), value * periods[period], "rate_word"))
-        for m in self._rate_after.finditer(text):
-            word = m.group("w")
-            period = self.cues.rate_words.get(word, "year")
-            value = _pct_value(m.group("v"))
-            if value is not None:
-                claims.append(RateClaim(m.start(), m.end(), value * periods[period], "rate_word"))
-        for m in self._bare.finditer(text):
-            value = _pct_value(m.group("v"))
-            if value is not None:
-                claims.append(RateClaim(m.start(), m.end(), value, "bare"))
-        for pattern, kind in ((self._duration, "duration"), (self._term_rate, "term")):
-            for m in pattern.finditer(text):
-                per_year = self._per_year(m.group("n"), m.group("u"))
-                value = _pct_value(m.group("v"))
-                if per_year is not None and value is not None:
-                    claims.append(RateClaim(m.start(), m.end(), value * per_year, kind))
-        for m in self._payback.finditer(text):
-            per_year = self._per_year(m.group("n") or m.group("n2"), m.group("u") or m.group("u2"))
-            if per_year is not None:
-                claims.append(RateClaim(m.start(), m.end(), 100.0 * per_year, "payback"))
-        for m in self._doubling.finditer(text):
-            claims.extend(self._doubling_claim(m))
-        for m in self._before_after.finditer(text):
-            per_year = self._per_year(m.group("n"), m.group("u"))
-            a1, a2 = parse_amount(m.group("a1")), parse_amount(m.group("a2"))
-            if per_year and a1 and a2 and a2 > a1:
-                claims.append(RateClaim(m.start(), m.end(), (a2 - a1) / a1 * 100 * per_year,
-                                        "before_after"))
-        claims.extend(self._payout_claims(text))
-        claims.extend(self._pct_claims(text))
-        claims.extend(self._maturity_claims(text))
+        for lo, hi in self._windows(text):
+            claims.extend(self._extract_window(text, lo, hi))
         valid = [c for c in claims if c.rate > 0 and not self._excluded(text, c.start, c.end)]
         # overlapping readings of one phrase: keep the highest rate, then the tightest span
         valid.sort(key=lambda c: (-c.rate, c.end - c.start))
@@ -268,6 +252,104 @@ class ReturnExtractor:
             if not any(k.start < c.end and c.start < k.end for k in kept):
                 kept.append(c)
         return sorted(kept, key=lambda c: c.start)
+
+    def _windows(self, text: str) -> list[tuple[int, int]]:
+        windows: list[tuple[int, int]] = []
+        for m in _TRIGGER.finditer(text):
+            if not _RETURNISH.search(text, max(0, m.start() - _NEAR), m.end() + _NEAR):
+                continue
+            lo, hi = max(0, m.start() - _BEFORE), min(len(text), m.end() + _AFTER)
+            if windows and lo <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], hi)
+            else:
+                windows.append((lo, hi))
+        return windows
+
+    def _extract_window(self, text: str, lo: int, hi: int) -> list[RateClaim]:
+        # Cheap substring gates first: a construction whose key character is not in the
+        # window cannot match there, and a regex call costs far more than ``in``.
+        win = text[lo:hi]
+        has_pct = "%" in win or "分之" in win or "成" in win
+        claims: list[RateClaim] = []
+        if has_pct or "分" in win or "厘" in win:
+            claims.extend(self._rate_word_claims(text, lo, hi))
+        if has_pct:
+            claims.extend(self._percentage_claims(text, lo, hi))
+            claims.extend(self._pct_claims(text, lo, hi))
+        if "回" in win or "收" in win:
+            claims.extend(self._payback_claims(text, lo, hi))
+        if "翻" in win or "倍" in win:
+            for m in self._doubling.finditer(text, lo, hi):
+                claims.extend(self._doubling_claim(m))
+            claims.extend(self._growth_claims(text, lo, hi))
+        if "→" in win or "变" in win or "涨" in win or "升" in win:
+            claims.extend(self._before_after_claims(text, lo, hi))
+        claims.extend(self._payout_claims(text, lo, hi))
+        claims.extend(self._maturity_claims(text, lo, hi))
+        return claims
+
+    def _rate_word_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:
+        """年化18% → 18; 月息2分5 → 30; 日息万分之五 → 18.25; 18%年化 → 18."""
+        out = []
+        periods = self.cues.periods
+        for m in self._rate_word.finditer(text, lo, hi):
+            period = self.cues.rate_words[m.group("w")]
+            raw = m.group("v")
+            is_pct = raw.endswith("%") or "分之" in raw
+            value = _pct_value(raw) if is_pct else _fen_value(raw, period)
+            if value is not None:
+                out.append(RateClaim(m.start(), m.end(), value * periods[period], "rate_word"))
+        for m in self._rate_after.finditer(text, lo, hi):
+            period = self.cues.rate_words.get(m.group("w"), "year")
+            value = _pct_value(m.group("v"))
+            if value is not None:
+                out.append(RateClaim(m.start(), m.end(), value * periods[period], "rate_word"))
+        return out
+
+    def _percentage_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:
+        """收益高达30% → 30; 15天收益30% → 730; 期限6个月，收益率10% → 20."""
+        out = []
+        for m in self._bare.finditer(text, lo, hi):
+            value = _pct_value(m.group("v"))
+            if value is not None:
+                out.append(RateClaim(m.start(), m.end(), value, "bare"))
+        for pattern, kind in ((self._duration, "duration"), (self._term_rate, "term")):
+            for m in pattern.finditer(text, lo, hi):
+                per_year = self._per_year(m.group("n"), m.group("u"))
+                value = _pct_value(m.group("v"))
+                if per_year is not None and value is not None:
+                    out.append(RateClaim(m.start(), m.end(), value * per_year, kind))
+        return out
+
+    def _before_after_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:
+        """6个月2800→3500 → 50."""
+        out = []
+        for m in self._before_after.finditer(text, lo, hi):
+            per_year = self._per_year(m.group("n"), m.group("u"))
+            a1, a2 = parse_amount(m.group("a1")), parse_amount(m.group("a2"))
+            if per_year and a1 and a2 and a2 > a1:
+                out.append(RateClaim(m.start(), m.end(), (a2 - a1) / a1 * 100 * per_year,
+                                     "before_after"))
+        return out
+
+    def _growth_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:
+        """一年内价值涨到5倍 → 400."""
+        out = []
+        for m in self._growth.finditer(text, lo, hi):
+            per_year = self._per_year(m.group("n"), m.group("u"))
+            k = parse_number(m.group("k"))
+            if per_year and k and k > 1:
+                out.append(RateClaim(m.start(), m.end(), (k - 1) * 100 * per_year, "growth"))
+        return out
+
+    def _payback_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:
+        """三个月回本 → 400; 回本周期一年 → 100."""
+        out = []
+        for m in self._payback.finditer(text, lo, hi):
+            per_year = self._per_year(m.group("n") or m.group("n2"), m.group("u") or m.group("u2"))
+            if per_year is not None:
+                out.append(RateClaim(m.start(), m.end(), 100.0 * per_year, "payback"))
+        return out
 
     def _doubling_claim(self, m: re.Match[str]) -> list[RateClaim]:
         per_year = self._per_year(m.group("n"), m.group("u"))
@@ -291,10 +373,10 @@ class ReturnExtractor:
                 found = (m.start(), value)
         return found
 
-    def _payout_claims(self, text: str) -> list[RateClaim]:
+    def _payout_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:
         """投1万每月返800 → 96; 入股5000元，每年保底分红1000元 → 20; 去年每份分了四千 → 40."""
         out = []
-        for m in self._payout.finditer(text):
+        for m in self._payout.finditer(text, lo, hi):
             principal = self._last_principal(text, max(0, m.start() - 40), m.start())
             a = parse_amount(m.group("a"))
             per = m.group("per")
@@ -304,18 +386,18 @@ class ReturnExtractor:
                 4.0 if "季" in per else 52.0 if "周" in per else 12.0 if "月" in per else 365.0)
             out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100 * per_year,
                                  "payout"))
-        for m in self._past_payout.finditer(text):
+        for m in self._past_payout.finditer(text, lo, hi):
             principal = self._last_principal(text, max(0, m.start() - 60), m.start())
             a = parse_amount(m.group("a"))
             if principal is not None and a and a < principal[1]:
                 out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100, "payout"))
         return out
 
-    def _pct_claims(self, text: str) -> list[RateClaim]:
+    def _pct_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:
         """每年享受12%分红 → 12; 积分每天自动增值1% → 365; 日产出收益0.8% → 292; 月收益翻倍."""
         out = []
         periods = self.cues.periods
-        for m in self._periodic_pct.finditer(text):
+        for m in self._periodic_pct.finditer(text, lo, hi):
             per = m.group("per")
             after = text[m.end():m.end() + 6]
             if not (self._return_cue.search(m.group("gap")) or self._return_cue.search(after)):
@@ -325,21 +407,15 @@ class ReturnExtractor:
                 4.0 if "季" in per else 52.0 if "周" in per else 12.0 if "月" in per else 365.0)
             if value is not None:
                 out.append(RateClaim(m.start(), m.end(), value * per_year, "periodic"))
-        for m in self._period_char.finditer(text):
+        for m in self._period_char.finditer(text, lo, hi):
             value = _pct_value(m.group("v"))
             per_year = {"日": 365.0, "月": 12.0, "年": 1.0, "周": 52.0}[m.group()[0]]
             if value is not None:
                 out.append(RateClaim(m.start(), m.end(), value * per_year, "periodic"))
-        for m in self._rate_doubling.finditer(text):
+        for m in self._rate_doubling.finditer(text, lo, hi):
             period = self.cues.rate_words[m.group("w")]
             out.append(RateClaim(m.start(), m.end(), 100.0 * periods[period], "doubling"))
-        for m in self._growth.finditer(text):
-            growth_per_year = self._per_year(m.group("n"), m.group("u"))
-            k = parse_number(m.group("k"))
-            if growth_per_year and k and k > 1:
-                out.append(RateClaim(m.start(), m.end(), (k - 1) * 100 * growth_per_year,
-                                     "growth"))
-        for m in self._premium.finditer(text):
+        for m in self._premium.finditer(text, lo, hi):
             value = _pct_value(m.group("v"))
             terms = list(self._term.finditer(text, max(0, m.start() - 30), m.start()))
             per_year = 1.0
@@ -351,18 +427,18 @@ class ReturnExtractor:
                 out.append(RateClaim(m.start(), m.end(), value * per_year, "premium"))
         return out
 
-    def _maturity_claims(self, text: str) -> list[RateClaim]:
+    def _maturity_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:
         """每股一万元，周期半年，到期可拿回一万三 → 60; 存5万元，一年后返还5.6万元 → 12."""
         out = []
-        for m in self._maturity.finditer(text):
+        for m in self._maturity.finditer(text, lo, hi):
             a = parse_amount(m.group("a") or m.group("a2"))
-            lo = max(0, m.start() - 50)
-            terms = list(self._term.finditer(text, lo, m.start()))
+            back = max(0, m.start() - 50)
+            terms = list(self._term.finditer(text, back, m.start()))
             if not a or not terms:
                 continue
             t = terms[-1]
-            principal = self._last_principal(text, lo, t.start()) or self._last_principal(
-                text, lo, m.start())
+            principal = self._last_principal(text, back, t.start()) or self._last_principal(
+                text, back, m.start())
             per_year = self._per_year(t.group("n") or t.group("n2"), t.group("u") or t.group("u2"))
             if principal and per_year and principal[1] < a < 20 * principal[1]:
                 out.append(RateClaim(principal[0], m.end(),

@@ -68,6 +68,7 @@ class DemoSite:
         self.bulk_pages = bulk_pages
         self.retry_after = retry_after
         self.hits: Counter[str] = Counter()
+        self.hit_times: dict[str, list[float]] = {}
         self._lock = threading.Lock()
         self._images: dict[str, bytes] = {}
         self._bomb: bytes | None = None
@@ -109,9 +110,15 @@ class DemoSite:
         with self._lock:
             return self.hits[path]
 
+    def times(self, path: str) -> list[float]:
+        """time.monotonic() of each hit on `path`, in order."""
+        with self._lock:
+            return list(self.hit_times.get(path, []))
+
     def _record(self, path: str) -> int:
         with self._lock:
             self.hits[path] += 1
+            self.hit_times.setdefault(path, []).append(time.monotonic())
             return self.hits[path]
 
     def image(self, name: str) -> bytes | None:

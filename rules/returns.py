@@ -54,7 +54,7 @@ _TRIGGER = re.compile(
     r"[%→倍翻]|分之|回本|收回|个月"
     r"|[元块万分厘成天日周月年](?<=[\d一二两三四五六七八九十半百千万][元块万分厘成天日周月年])"
 )
-_BEFORE, _AFTER = 70, 50
+_BEFORE, _AFTER = 45, 40
 # ... and one of these near the trigger (月薪6000元 and 2026年5月 are not returns).
 _RETURNISH = re.compile(
     "息|利率|利润|利息|年利|月利|日利|年化|月化|日化|收益|回报|返|分红|赚|回本|翻|倍|增值|涨|拿|领|到手|补贴|奖励"
@@ -270,6 +270,7 @@ class ReturnExtractor:
         # window cannot match there, and a regex call costs far more than ``in``.
         win = text[lo:hi]
         has_pct = "%" in win or "分之" in win or "成" in win
+        has_money = "元" in win or "万" in win or "块" in win
         claims: list[RateClaim] = []
         if has_pct or "分" in win or "厘" in win:
             claims.extend(self._rate_word_claims(text, lo, hi))
@@ -284,8 +285,10 @@ class ReturnExtractor:
             claims.extend(self._growth_claims(text, lo, hi))
         if "→" in win or "变" in win or "涨" in win or "升" in win:
             claims.extend(self._before_after_claims(text, lo, hi))
-        claims.extend(self._payout_claims(text, lo, hi))
-        claims.extend(self._maturity_claims(text, lo, hi))
+        if has_money or any(ch in win for ch in "百千"):
+            claims.extend(self._payout_claims(text, lo, hi))
+        if has_money:
+            claims.extend(self._maturity_claims(text, lo, hi))
         return claims
 
     def _rate_word_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:

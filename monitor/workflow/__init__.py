@@ -2,8 +2,10 @@
 
 Callers (web routes, CLI commands, intake) use these names; the submodules are internal:
 
-* `transitions` — `start_review`, `confirm`, `dismiss`, `close`, `reopen`, `add_note`,
-  `link_enterprise`, the state machine and its rules;
+* `transitions` — `start_review`, `confirm`, `dismiss`, `close`, `reopen`: the state
+  machine and its rules;
+* `annotations` — `add_note`, `link_enterprise` (no status change);
+* `events` — the lead's history (`history`) and the event + audit writer;
 * `disposals` — the five disposal kinds and their pydantic validation;
 * `rectifications` — `record_recheck` (called by intake on a re-crawl),
   `overdue_rectifications` and `due_rechecks` (what the scheduler should re-crawl);
@@ -11,6 +13,7 @@ Callers (web routes, CLI commands, intake) use these names; the submodules are i
 * `locking` — optimistic locking and `LeadConflict`.
 """
 
+from monitor.workflow.annotations import add_note, link_enterprise
 from monitor.workflow.disposals import (
     DISPOSAL_LABELS,
     DisposalSpec,
@@ -19,8 +22,10 @@ from monitor.workflow.disposals import (
     JointReviewDisposal,
     RectifyDisposal,
     ReferPoliceDisposal,
+    get_disposal,
     parse_disposal,
 )
+from monitor.workflow.events import history
 from monitor.workflow.locking import LeadConflict, load_lead
 from monitor.workflow.permissions import (
     STAFF,
@@ -37,14 +42,10 @@ from monitor.workflow.rectifications import (
 )
 from monitor.workflow.transitions import (
     TRANSITIONS,
-    add_note,
     allowed_actions,
     close,
     confirm,
     dismiss,
-    get_disposal,
-    history,
-    link_enterprise,
     reopen,
     start_review,
 )

@@ -24,6 +24,8 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from monitor.errors import InvalidInput
 from monitor.models.workflow import DISPOSAL_KINDS, Disposal
@@ -163,3 +165,8 @@ def disposal_snapshot(row: Disposal) -> dict[str, Any]:
         if value is not None:
             snapshot[column] = value.isoformat() if isinstance(value, date) else value
     return snapshot
+
+
+def get_disposal(session: Session, lead_id: int) -> Disposal | None:
+    """The lead's current disposal, if it was ever confirmed."""
+    return session.scalars(select(Disposal).where(Disposal.lead_id == lead_id)).one_or_none()

@@ -29,12 +29,10 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor import audit
-from monitor.errors import InvalidInput, InvalidTransition, NotFound
-from monitor.models.accounts import Role, User
+from monitor.errors import InvalidInput, InvalidTransition
+from monitor.models.accounts import User
 from monitor.models.base import utcnow
 from monitor.models.core import IgnoreRule, Lead
-from monitor.models.ledger import Enterprise
 from monitor.models.workflow import Disposal, LeadEvent
 from monitor.workflow.disposals import (
     DisposalSpec,
@@ -43,8 +41,9 @@ from monitor.workflow.disposals import (
     disposal_snapshot,
     parse_disposal,
 )
+from monitor.workflow.events import record_event, required_text
 from monitor.workflow.locking import check_version, flush_lead, load_lead, mark_actor
-from monitor.workflow.permissions import STAFF, check_can_view, require_role
+from monitor.workflow.permissions import STAFF, require_role
 from monitor.workflow.rectifications import (
     current_rectification,
     open_rectification,
@@ -101,51 +100,7 @@ def _commit_transition(
     mark_actor(lead, actor.id)
     lead.updated_at = utcnow()
     flush_lead(session, lead, actor, f"lead.{action}", expected_version)
-    return _event(session, lead, actor, action, from_status, reason=reason, details=details)
-
-
-def _event(
-    session: Session,
-    lead: Lead,
-    actor: User,
-    action: str,
-    from_status: str,
-    *,
-    reason: str = "",
-    details: Mapping[str, Any] | None = None,
-) -> LeadEvent:
-    clean = {k: audit.jsonable(v) for k, v in (details or {}).items()}
-    event = LeadEvent(
-        lead_id=lead.id,
-        at=utcnow(),
-        actor_id=actor.id,
-        action=action,
-        from_status=from_status,
-        to_status=lead.status,
-        reason=reason,
-        details=clean,
-    )
-    session.add(event)
-    audit.record(
-        session,
-        actor,
-        f"lead.{action}",
-        lead,
-        from_status=from_status,
-        to_status=lead.status,
-        reason=reason,
-        version=lead.version_id,
-        **clean,
-    )
-    session.flush()
-    return event
-
-
-def _required_text(value: str, what: str) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise InvalidInput(f"{what} is required")
-    return text
+    return record_event(session, lead, actor, action, from_status, reason=reason, details=details)
 
 
 def start_review(session: Session, lead_id: int, actor: User, expected_version: int) -> LeadEvent:
@@ -201,7 +156,7 @@ def dismiss(
     """reviewing → dismissed (误报/不构成违法), with the reason. `ignore_rule` (phrase,
     "site" | "anywhere") also stops intake from flagging that phrase again there."""
     require_role(actor, *STAFF)
-    why = _required_text(reason, "a reason for dismissing")
+    why = required_text(reason, "a reason for dismissing")
     rule = _check_ignore_rule(ignore_rule)
     lead = _begin(session, lead_id, actor, expected_version, "dismiss")
     if rule is not None and rule[1] == "site" and not lead.site:
@@ -245,7 +200,7 @@ def close(
 ) -> LeadEvent:
     """confirmed → closed with the outcome (结案). Refused while a rectification is open."""
     require_role(actor, *STAFF)
-    text = _required_text(outcome, "the outcome")
+    text = required_text(outcome, "the outcome")
     lead = _begin(session, lead_id, actor, expected_version, "close")
     pending = current_rectification(session, lead_id)
     if pending is not None:
@@ -266,7 +221,7 @@ def reopen(
     ad came back. An open rectification is superseded; the disposal stays on record until
     the lead is confirmed again."""
     require_role(actor, *STAFF)
-    why = _required_text(reason, "a reason for reopening")
+    why = required_text(reason, "a reason for reopening")
     lead = _begin(session, lead_id, actor, expected_version, "reopen")
     row = session.scalars(select(Disposal).where(Disposal.lead_id == lead_id)).one_or_none()
     superseded = open_rectifications_of(session, lead_id)
@@ -283,59 +238,3 @@ def reopen(
         rectification.status = "superseded"
     session.flush()
     return event
-
-
-def add_note(
-    session: Session, lead_id: int, actor: User, expected_version: int | None, text: str
-) -> LeadEvent:
-    """A note on a lead's history (备注); no status change, so it does not bump the lead's
-    version. Partners may note leads referred to them (e.g. 已受理)."""
-    require_role(actor, *STAFF, Role.PARTNER)
-    note = _required_text(text, "the note text")
-    lead = load_lead(session, lead_id)
-    if actor.role == Role.PARTNER.value:
-        check_can_view(session, actor, lead)
-    if expected_version is not None:
-        check_version(session, lead, actor, "lead.note", expected_version)
-    return _event(session, lead, actor, "note", lead.status, reason=note)
-
-
-def link_enterprise(
-    session: Session,
-    lead_id: int,
-    actor: User,
-    expected_version: int,
-    enterprise_id: int | None,
-) -> LeadEvent | None:
-    """Link the lead to an enterprise on the ledger (关联企业), or unlink with None.
-    Returns None when the link is already so."""
-    require_role(actor, *STAFF)
-    if enterprise_id is not None and session.get(Enterprise, enterprise_id) is None:
-        raise NotFound(f"enterprise {enterprise_id} not found")
-    lead = load_lead(session, lead_id)
-    check_version(session, lead, actor, "lead.link_enterprise", expected_version)
-    previous = lead.enterprise_id
-    if previous == enterprise_id:
-        return None
-    pending = open_rectifications_of(session, lead_id)
-    lead.enterprise_id = enterprise_id
-    mark_actor(lead, actor.id)
-    lead.updated_at = utcnow()
-    flush_lead(session, lead, actor, "lead.link_enterprise", expected_version)
-    for rectification in pending:
-        rectification.enterprise_id = enterprise_id
-    details = {"from_enterprise_id": previous, "to_enterprise_id": enterprise_id}
-    return _event(session, lead, actor, "link_enterprise", lead.status, details=details)
-
-
-def history(session: Session, lead_id: int) -> list[LeadEvent]:
-    """A lead's events, oldest first."""
-    stmt = (
-        select(LeadEvent).where(LeadEvent.lead_id == lead_id).order_by(LeadEvent.at, LeadEvent.id)
-    )
-    return list(session.scalars(stmt))
-
-
-def get_disposal(session: Session, lead_id: int) -> Disposal | None:
-    """The lead's current disposal, if it was ever confirmed."""
-    return session.scalars(select(Disposal).where(Disposal.lead_id == lead_id)).one_or_none()

@@ -1,40 +1,25 @@
 """`admon users`: manage accounts (用户管理) from the command line.
 
-Each command opens the database (migrating it to the newest schema on first use), calls
-one function of `monitor.users`, and commits. Passwords are read from stdin or generated
-and printed once; they are never taken as an argument (it would land in shell history and
-the process list).
+Each command opens the database with `monitor.cli.db.open_session` (migrated to the newest
+schema on first use), calls one function of `monitor.users`, and commits. Passwords are
+read from stdin or generated and printed once; they are never taken as an argument (it
+would land in shell history and the process list).
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import click
-from sqlalchemy.orm import Session
 
 from monitor import users as accounts
-from monitor.cli.common import command_with_globals, current_settings
-from monitor.db import make_engine, session_factory, session_scope, upgrade
+from monitor.cli.common import command_with_globals
+from monitor.cli.db import open_session
 from monitor.errors import InvalidInput
 from monitor.models.accounts import ROLE_VALUES
 
 CLI_ACTOR = "cli"
-
-
-@contextmanager
-def _session() -> Iterator[Session]:
-    """One unit of work on this invocation's database (--db / ADMON_DATABASE_URL)."""
-    engine = make_engine(current_settings().resolved_database_url)
-    try:
-        upgrade(engine)
-        with session_scope(session_factory(engine)) as session:
-            yield session
-    finally:
-        engine.dispose()
 
 
 def _read_password_line() -> str:
@@ -78,7 +63,7 @@ def add(name: str, role: str, display_name: str, unit: str | None, password_stdi
     """
     generated = not password_stdin
     password = _read_password_line() if password_stdin else accounts.generate_password()
-    with _session() as session:
+    with open_session() as session:
         user = accounts.create_user(
             session,
             name,
@@ -106,7 +91,7 @@ def list_(fmt: str) -> None:
 
         admon users list --format jsonl
     """
-    with _session() as session:
+    with open_session() as session:
         rows = accounts.list_users(session)
         for user in rows:
             record = {
@@ -132,7 +117,7 @@ def list_(fmt: str) -> None:
 def passwd(name: str, password_stdin: bool) -> None:
     """Set a new password (and lift any lock-out). Generates one without --password-stdin."""
     password = _read_password_line() if password_stdin else accounts.generate_password()
-    with _session() as session:
+    with open_session() as session:
         accounts.set_password(session, accounts.get_user(session, name), password, actor=CLI_ACTOR)
     click.echo(f"password changed for {name}", err=True)
     if not password_stdin:
@@ -144,6 +129,6 @@ def passwd(name: str, password_stdin: bool) -> None:
 @command_with_globals
 def deactivate(name: str) -> None:
     """Switch an account off; it stays on record for the audit log and lead history."""
-    with _session() as session:
+    with open_session() as session:
         accounts.deactivate(session, accounts.get_user(session, name), actor=CLI_ACTOR)
     click.echo(f"deactivated {name}", err=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from monitor import users
 from monitor.cli import cli
 from monitor.cli.common import run_cli
+from monitor.cli.db import close_all
 from monitor.db import make_engine, session_factory
 
 ADMON = str(Path(sys.executable).parent / "admon")
@@ -35,8 +37,10 @@ def run(db_url: str, *args: str, stdin: str = "") -> Result:
 
 
 @pytest.fixture
-def cheap_hasher(monkeypatch: pytest.MonkeyPatch) -> None:
+def cheap_hasher(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(users, "hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
+    yield
+    close_all()  # the in-process CLI keeps one engine per URL; let the test database go
 
 
 def admon(db_url: str, cwd: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:

@@ -162,9 +162,12 @@ def authenticate(
     the password when the hasher's parameters have changed.
     """
     now = utcnow()
+    # Made (once per parameter set) before the lookup, so the first login after start-up
+    # costs the same whether or not the name exists.
+    dummy = _dummy_hash(_params())
     user = session.scalar(select(User).where(User.username == username))
     if user is None or not user.active:
-        _verify(_dummy_hash(_params()), password)
+        _verify(dummy, password)
         audit.record(
             session,
             None,

@@ -26,6 +26,11 @@ class CountingHasher(PasswordHasher):
     def __init__(self, **kw: int) -> None:
         super().__init__(**kw)
         self.verifications = 0
+        self.hashes = 0
+
+    def hash(self, password: str | bytes, *, salt: bytes | None = None) -> str:
+        self.hashes += 1
+        return super().hash(password, salt=salt)
 
     def verify(self, hash: str | bytes, password: str | bytes) -> bool:
         self.verifications += 1
@@ -114,6 +119,21 @@ def test_wrong_and_unknown_cost_one_verification_each(
     assert reasons == ["password", "unknown"]
     for entry in _audit(session, "login_failed"):
         assert "wrong password" not in str(entry.details)
+
+
+def test_first_login_after_start_costs_the_same_for_any_name(
+    session: Session, cheap_hasher: CountingHasher
+) -> None:
+    """The dummy hash is made on the first login whoever it is for, not only for an
+    unknown name (which would make that first unknown-name answer twice as slow)."""
+    users.create_user(session, "known", "reviewer", PASSWORD)
+    session.commit()
+    users._dummy_hash.cache_clear()
+    cheap_hasher.hashes = 0
+    assert users.authenticate(session, "known", PASSWORD) is not None
+    assert cheap_hasher.hashes == 1  # the dummy, made now
+    assert users.authenticate(session, "unknown", PASSWORD) is None
+    assert cheap_hasher.hashes == 1  # reused: an unknown name adds no hashing
 
 
 def test_lockout_after_repeated_failures(session: Session) -> None:

@@ -95,7 +95,12 @@ def detect(path: IO[bytes], fmt: str) -> int:
 @click.group("rules")
 @global_options
 def rules_group() -> None:
-    """Inspect the detector's lexicon (rules/data/*.yaml)."""
+    """Inspect the detector's lexicon (rules/data/*.yaml).
+
+    Example:
+
+        admon rules list --format jsonl
+    """
 
 
 @rules_group.command("list")

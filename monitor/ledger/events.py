@@ -66,7 +66,9 @@ def record_event(
         note=note,
         recorded_by=recorded_by,
     )
-    enterprise.events.append(event)
+    # Through the many-to-one side: appending to enterprise.events would load the
+    # whole collection (one query and autoflush per row in a bulk import).
+    event.enterprise = enterprise
     session.add(event)
     return event
 

@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 
 from monitor.ledger.cells import normalize_address
 from monitor.ledger.names import BRANCH_MARKERS, is_branch_of
-from monitor.models.ledger import Enterprise
+from monitor.models.ledger import Enterprise, EnterpriseEvent
 
 CHANGE_WINDOW = timedelta(days=365)  # "12 months" for 异动 counting
 CHANGES_MIN = 2
@@ -54,6 +54,8 @@ DISPOSAL_LABELS = {
 }
 FIELD_LABELS = {"name": "企业名称", "business_scope": "经营范围", "scope": "经营范围"}
 LEVEL_ORDER = {"green": 0, "yellow": 1, "red": 2}
+#: Ids per IN (...) query; SQLite builds before 3.32 allow only 999 bound parameters.
+QUERY_CHUNK = 500
 
 
 class TermHit(Protocol):
@@ -130,23 +132,26 @@ def assess_many(
     as_of: date,
     scanner: Scanner | None = None,
 ) -> dict[int, Assessment]:
-    """Signals for several enterprises with a fixed number of queries (export, reports)."""
+    """Signals for several enterprises with a few queries per chunk (export, reports)."""
     scan = scanner or default_scanner()
-    ids = [e.id for e in enterprises]
-    leads = _leads_by_enterprise(session, ids)
-    overdue = _overdue_by_enterprise(session, ids, as_of)
     bursts = _branch_bursts(session, as_of)
     result: dict[int, Assessment] = {}
-    for ent in enterprises:
-        reasons = [
-            *_word_reasons(scan(ent.name or "", ent.business_scope or "")),
-            *_address_reasons(ent),
-            *_change_reasons(ent, as_of),
-            *bursts.get(ent.id, []),
-            *_lead_reasons(leads.get(ent.id, [])),
-            *overdue.get(ent.id, []),
-        ]
-        result[ent.id] = Assessment(ent.id, ent.tag, reasons)
+    for first in range(0, len(enterprises), QUERY_CHUNK):
+        chunk = enterprises[first : first + QUERY_CHUNK]
+        ids = [e.id for e in chunk]
+        leads = _leads_by_enterprise(session, ids)
+        overdue = _overdue_by_enterprise(session, ids, as_of)
+        changes = _recent_changes(session, ids, as_of)
+        for ent in chunk:
+            reasons = [
+                *_word_reasons(scan(ent.name or "", ent.business_scope or "")),
+                *_address_reasons(ent),
+                *_change_reasons(changes.get(ent.id, [])),
+                *bursts.get(ent.id, []),
+                *_lead_reasons(leads.get(ent.id, [])),
+                *overdue.get(ent.id, []),
+            ]
+            result[ent.id] = Assessment(ent.id, ent.tag, reasons)
     return result
 
 
@@ -177,22 +182,32 @@ def _address_reasons(ent: Enterprise) -> list[Reason]:
     return []
 
 
-def _change_reasons(ent: Enterprise, as_of: date) -> list[Reason]:
-    since = as_of - CHANGE_WINDOW
-    recent = [
-        e
-        for e in ent.events
-        if e.kind in ("address_change", "executive_change") and since < e.occurred_on <= as_of
-    ]
-    if len(recent) < CHANGES_MIN:
+def _recent_changes(session: Session, ids: list[int], as_of: date) -> dict[int, list[str]]:
+    """enterprise id → kinds of its address / executive changes in the 12 months to as_of."""
+    grouped: dict[int, list[str]] = defaultdict(list)
+    if not ids:
+        return grouped
+    stmt = select(EnterpriseEvent.enterprise_id, EnterpriseEvent.kind).where(
+        EnterpriseEvent.enterprise_id.in_(ids),
+        EnterpriseEvent.kind.in_(("address_change", "executive_change")),
+        EnterpriseEvent.occurred_on > as_of - CHANGE_WINDOW,
+        EnterpriseEvent.occurred_on <= as_of,
+    )
+    for enterprise_id, kind in session.execute(stmt):
+        grouped[enterprise_id].append(kind)
+    return grouped
+
+
+def _change_reasons(kinds: list[str]) -> list[Reason]:
+    if len(kinds) < CHANGES_MIN:
         return []
-    addresses = sum(1 for e in recent if e.kind == "address_change")
-    executives = len(recent) - addresses
+    addresses = kinds.count("address_change")
+    executives = len(kinds) - addresses
     return [
         Reason(
             "frequent_changes",
             "yellow",
-            f"近12个月内变更{len(recent)}次（地址{addresses}次、高管{executives}次）",
+            f"近12个月内变更{len(kinds)}次（地址{addresses}次、高管{executives}次）",
         )
     ]
 

@@ -76,7 +76,9 @@ def set_tag(
         suggested_tag=assessment.suggested_tag,
         suggested_reasons=[r.to_dict() for r in assessment.reasons],
     )
-    enterprise.tag_history.append(entry)
+    # Through the many-to-one side: appending to enterprise.tag_history would load the
+    # whole collection (one query and autoflush per row in a bulk import).
+    entry.enterprise = enterprise
     audit.record(
         session,
         actor,

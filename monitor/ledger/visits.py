@@ -57,7 +57,9 @@ def record_visit(
         checks={item: checks.get(item, "not_checked") for item in CHECK_ITEMS},
         findings=findings,
     )
-    enterprise.visits.append(visit)
+    # Through the many-to-one side: appending to enterprise.visits would load the
+    # whole collection (one query and autoflush per row in a bulk import).
+    visit.enterprise = enterprise
     session.add(visit)
     return visit
 

@@ -45,7 +45,7 @@ def export_xlsx(session: Session, out: Path, *, as_of: date, scanner: Scanner | 
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center")
-    for ent in enterprises:
+    for row, ent in enumerate(enterprises, start=2):  # ws.max_row is O(cells): count ourselves
         a = assessments[ent.id]
         values: list[object] = []
         for col in COLUMNS:
@@ -66,7 +66,6 @@ def export_xlsx(session: Session, out: Path, *, as_of: date, scanner: Scanner | 
             "；".join(r.message for r in a.reasons),
         ]
         ws.append(values)
-        row = ws.max_row
         ws.cell(row, 1).number_format = "@"  # credit codes stay text in Excel
         if ent.tag:
             ws.cell(row, headers.index("风险等级") + 1).fill = _FILLS[ent.tag]

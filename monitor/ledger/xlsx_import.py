@@ -29,7 +29,7 @@ from monitor.errors import InvalidInput
 from monitor.ledger.cells import cell_text, header_key, parse_date
 from monitor.ledger.columns import REQUIRED, Column, column_for
 from monitor.ledger.enterprises import STATUS_WORDS, EnterpriseFields, apply_fields
-from monitor.ledger.signals import Scanner
+from monitor.ledger.signals import QUERY_CHUNK, Scanner, assess_many
 from monitor.ledger.tags import TAG_LABELS, parse_tag, set_tag
 from monitor.ledger.uscc import CreditCodeError, validate_credit_code
 from monitor.models.base import utcnow
@@ -94,15 +94,13 @@ def import_xlsx(
     summary = ImportSummary(sheet=sheet.title)
     rows = _data_rows(sheet, header_row, columns)
     codes = _valid_codes(rows)
-    existing = (
-        {
-            e.credit_code: e
-            for e in session.scalars(select(Enterprise).where(Enterprise.credit_code.in_(codes)))
-        }
-        if codes
-        else {}
-    )
+    existing: dict[str, Enterprise] = {}
+    for first in range(0, len(codes), QUERY_CHUNK):
+        chunk = codes[first : first + QUERY_CHUNK]
+        for e in session.scalars(select(Enterprise).where(Enterprise.credit_code.in_(chunk))):
+            existing[e.credit_code] = e
     first_row_of: dict[str, int] = {}
+    retag: list[tuple[Enterprise, str, int]] = []
     note = f"台账导入 {sheet.title}"
     for number, cells in rows:
         if not cells.get("credit_code") and not cells.get("name"):
@@ -127,16 +125,7 @@ def import_xlsx(
             existing[code] = enterprise
         changed = apply_fields(session, enterprise, values, actor=actor, today=today, note=note)
         if tag is not None and tag != enterprise.tag:
-            session.flush()
-            set_tag(
-                session,
-                enterprise.id,
-                tag,
-                f"{note} 第{number}行 风险等级={TAG_LABELS[tag]}",
-                actor,
-                as_of=today,
-                scanner=scanner,
-            )
+            retag.append((enterprise, tag, number))
             changed = True
         if is_new:
             summary.imported += 1
@@ -145,7 +134,28 @@ def import_xlsx(
         else:
             summary.unchanged += 1
     session.flush()
+    _apply_tags(session, retag, note=note, actor=actor, today=today, scanner=scanner)
     return summary
+
+
+def _apply_tags(
+    session: Session,
+    retag: list[tuple[Enterprise, str, int]],
+    *,
+    note: str,
+    actor: str,
+    today: date,
+    scanner: Scanner | None,
+) -> None:
+    """Set the imported 风险等级 tags, assessing all those enterprises in one pass (an
+    assessment per row would rescan the ledger for every row of a large sheet)."""
+    if not retag:
+        return
+    assessments = assess_many(session, [e for e, _, _ in retag], as_of=today, scanner=scanner)
+    for enterprise, tag, number in retag:
+        reason = f"{note} 第{number}行 风险等级={TAG_LABELS[tag]}"
+        set_tag(session, enterprise.id, tag, reason, actor, assessment=assessments[enterprise.id])
+    session.flush()
 
 
 def _open_sheet(source: Path | bytes) -> tuple[Worksheet, int, dict[int, Column]]:

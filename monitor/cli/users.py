@@ -115,7 +115,12 @@ def list_(fmt: str) -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the new password from stdin.")
 @command_with_globals
 def passwd(name: str, password_stdin: bool) -> None:
-    """Set a new password (and lift any lock-out). Generates one without --password-stdin."""
+    """Set a new password (and lift any lock-out). Generates one without --password-stdin.
+
+    Example:
+
+        admon users passwd zhangsan --password-stdin < new-password.txt
+    """
     password = _read_password_line() if password_stdin else accounts.generate_password()
     with open_session() as session:
         accounts.set_password(session, accounts.get_user(session, name), password, actor=CLI_ACTOR)
@@ -128,7 +133,12 @@ def passwd(name: str, password_stdin: bool) -> None:
 @click.argument("name")
 @command_with_globals
 def deactivate(name: str) -> None:
-    """Switch an account off; it stays on record for the audit log and lead history."""
+    """Switch an account off; it stays on record for the audit log and lead history.
+
+    Example:
+
+        admon users deactivate zhangsan
+    """
     with open_session() as session:
         accounts.deactivate(session, accounts.get_user(session, name), actor=CLI_ACTOR)
     click.echo(f"deactivated {name}", err=True)

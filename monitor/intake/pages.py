@@ -16,24 +16,29 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from monitor.errors import NotFound
 from monitor.evidence import EvidenceStore, StoredFile, sha256_hex
 from monitor.intake.keys import content_fingerprint, site_of
-from monitor.intake.leads import Observation, record
+from monitor.intake.leads import Observation, insert_id, record
 from monitor.intake.txn import (
     apply_ignore,
     aware,
     default_detector,
     detect_text,
     ignore_phrases,
+    run_group_in_transaction,
     run_in_transaction,
 )
 from monitor.intake.types import PAGE_VIAS, Detector, ImageCapture, IntakeResult, PageCapture
 from monitor.models.core import Capture, CaptureText
+
+CAPTURES = cast(sa.Table, Capture.__table__)
+TEXTS = cast(sa.Table, CaptureText.__table__)
 
 
 @dataclass(frozen=True)
@@ -48,12 +53,22 @@ class _PreparedPage:
     detections: dict[str, Mapping[str, Any]]
 
 
-def _text_rows(texts: Mapping[str, str]) -> list[CaptureText]:
-    return [
-        CaptureText(via=via, text=text, sha256=sha256_hex(text.encode("utf-8")))
+def _insert_capture(session: Session, values: dict[str, Any], texts: Mapping[str, str]) -> int:
+    """Insert a capture row and its texts (Core: this is the crawler's hot path)."""
+    capture_id = insert_id(session, sa.insert(CAPTURES), values)
+    rows = [
+        {
+            "capture_id": capture_id,
+            "via": via,
+            "text": text,
+            "sha256": sha256_hex(text.encode("utf-8")),
+        }
         for via, text in texts.items()
         if text
     ]
+    if rows:
+        session.execute(sa.insert(TEXTS), rows)
+    return capture_id
 
 
 def _minus(det: Mapping[str, Any], other: Mapping[str, Any]) -> dict[str, Any]:
@@ -86,31 +101,30 @@ def _page_work(session: Session, prep: _PreparedPage) -> Callable[[IntakeResult]
     cap = prep.capture
 
     def work(result: IntakeResult) -> None:
-        row = Capture(
-            kind="page",
-            run_id=cap.run_id,
-            source_id=cap.source_id,
-            url=cap.url,
-            final_url=cap.final_url or cap.url,
-            status=cap.status,
-            fetch_status=cap.fetch_status,
-            fetched_at=prep.fetched_at,
-            sha256=prep.body.sha256 if prep.body else None,
-            size=prep.body.size if prep.body else None,
-            body_path=prep.body.relpath if prep.body else None,
-            content_type=cap.content_type,
-            encoding=cap.encoding,
-            headers=dict(cap.headers),
-            title=cap.title,
-            redirect_chain=list(cap.redirect_chain),
-            screenshot_sha256=prep.shot.sha256 if prep.shot else None,
-            screenshot_path=prep.shot.relpath if prep.shot else None,
-            rendered=cap.rendered,
-            texts=_text_rows({**prep.texts, "nav": cap.nav_text}),
-        )
-        session.add(row)
-        session.flush()
-        result.capture_id = row.id
+        body, shot = prep.body, prep.shot
+        values = {
+            "kind": "page",
+            "run_id": cap.run_id,
+            "source_id": cap.source_id,
+            "url": cap.url,
+            "final_url": cap.final_url or cap.url,
+            "status": cap.status,
+            "fetch_status": cap.fetch_status,
+            "fetched_at": prep.fetched_at,
+            "sha256": body.sha256 if body else None,
+            "size": body.size if body else None,
+            "body_path": body.relpath if body else None,
+            "content_type": cap.content_type,
+            "encoding": cap.encoding,
+            "headers": dict(cap.headers),
+            "title": cap.title,
+            "redirect_chain": list(cap.redirect_chain),
+            "screenshot_sha256": shot.sha256 if shot else None,
+            "screenshot_path": shot.relpath if shot else None,
+            "rendered": cap.rendered,
+        }
+        capture_id = _insert_capture(session, values, {**prep.texts, "nav": cap.nav_text})
+        result.capture_id = capture_id
         if not prep.detections:
             return
         phrases = ignore_phrases(session, site_of(cap.url))
@@ -129,9 +143,9 @@ def _page_work(session: Session, prep: _PreparedPage) -> Callable[[IntakeResult]
                 detection=kept,
                 seen_at=prep.fetched_at,
                 captured_at=prep.fetched_at,
-                evidence_sha256=row.sha256,
+                evidence_sha256=body.sha256 if body else None,
                 title=cap.title,
-                capture_id=row.id,
+                capture_id=capture_id,
                 run_id=cap.run_id,
                 source_id=cap.source_id,
                 community=cap.community,
@@ -160,14 +174,22 @@ def ingest_pages(
     captures: Sequence[PageCapture],
     *,
     detector: Detector | None = None,
+    per_transaction: int = 1,
 ) -> list[IntakeResult]:
     """`ingest_page` for a batch (the crawler pipeline's buffer). All evidence is written
-    and made durable first; then each capture commits in its own transaction, in order.
-    On an error the captures before it stay committed and the error propagates."""
+    and made durable first (one round of concurrent fsyncs); then the captures commit in
+    order, `per_transaction` at a time, each group all-or-nothing. On an error the groups
+    before it stay committed and the error propagates."""
+    if per_transaction < 1:
+        raise ValueError("per_transaction must be at least 1")
     detect = detector or default_detector()
     prepared = [_prepare_page(store, c, detect, durable=False) for c in captures]
     store.sync(f for p in prepared for f in (p.body, p.shot) if f is not None)
-    return [run_in_transaction(session, _page_work(session, p)) for p in prepared]
+    results: list[IntakeResult] = []
+    for start in range(0, len(prepared), per_transaction):
+        group = prepared[start : start + per_transaction]
+        results.extend(run_group_in_transaction(session, [_page_work(session, p) for p in group]))
+    return results
 
 
 def ingest_image(
@@ -183,25 +205,23 @@ def ingest_image(
     det = detect_text(detector or default_detector(), capture.text)
 
     def work(result: IntakeResult) -> None:
-        row = Capture(
-            kind="image",
-            run_id=capture.run_id,
-            source_id=capture.source_id,
-            page_capture_id=capture.page_capture_id,
-            url=capture.image_url,
-            final_url=capture.image_url,
-            status=capture.status,
-            fetched_at=fetched_at,
-            sha256=image.sha256,
-            size=image.size,
-            body_path=image.relpath,
-            content_type=capture.content_type,
-            headers=dict(capture.headers),
-            texts=_text_rows({"image": capture.text}),
-        )
-        session.add(row)
-        session.flush()
-        result.capture_id = row.id
+        values = {
+            "kind": "image",
+            "run_id": capture.run_id,
+            "source_id": capture.source_id,
+            "page_capture_id": capture.page_capture_id,
+            "url": capture.image_url,
+            "final_url": capture.image_url,
+            "status": capture.status,
+            "fetched_at": fetched_at,
+            "sha256": image.sha256,
+            "size": image.size,
+            "body_path": image.relpath,
+            "content_type": capture.content_type,
+            "headers": dict(capture.headers),
+        }
+        capture_id = _insert_capture(session, values, {"image": capture.text})
+        result.capture_id = capture_id
         kept, suppressed = apply_ignore(det, ignore_phrases(session, site_of(capture.page_url)))
         result.suppressed += int(suppressed)
         obs = Observation(
@@ -214,7 +234,7 @@ def ingest_image(
             seen_at=fetched_at,
             captured_at=fetched_at,
             evidence_sha256=image.sha256,
-            capture_id=row.id,
+            capture_id=capture_id,
             run_id=capture.run_id,
             source_id=capture.source_id,
             community=capture.community,

@@ -1,7 +1,8 @@
 """The transaction discipline shared by every intake function.
 
 One capture, one transaction: `run_in_transaction` runs the database half of an intake
-and commits it, or rolls it back whole. A conflict with a concurrent writer — the unique
+and commits it, or rolls it back whole (`run_group_in_transaction` does the same for a
+crawler batch, all or nothing). A conflict with a concurrent writer — the unique
 `leads.page_key` taken by another process, a stale `version_id`, SQLite still locked after
 `busy_timeout`, a PostgreSQL serialization failure or deadlock — reruns the unit, which then
 sees the other writer's rows (faults.md rows 25, 26, 30). Anything else propagates.
@@ -12,9 +13,9 @@ from __future__ import annotations
 import importlib
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -27,6 +28,7 @@ from monitor.intake.types import Detector, IntakeResult
 from monitor.models.core import IgnoreRule
 
 log = logging.getLogger("monitor.intake")
+T = TypeVar("T")
 
 MAX_ATTEMPTS = 5
 _BACKOFF_SECONDS = 0.05
@@ -63,14 +65,13 @@ def retryable(exc: Exception) -> bool:
     return False
 
 
-def run_in_transaction(session: Session, work: Callable[[IntakeResult], None]) -> IntakeResult:
-    """Run `work` and commit, rerunning the whole unit on a concurrent-writer conflict."""
+def _retrying(session: Session, unit: Callable[[int], T]) -> T:
+    """Run `unit(attempt)` and commit, rerunning it whole on a concurrent-writer conflict."""
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        result = IntakeResult(attempts=attempt)
         try:
-            work(result)
+            outcome = unit(attempt)
             session.commit()
-            return result
+            return outcome
         except (IntegrityError, OperationalError, StaleDataError) as exc:
             session.rollback()
             if not retryable(exc):
@@ -88,6 +89,32 @@ def run_in_transaction(session: Session, work: Callable[[IntakeResult], None]) -
     raise AssertionError("unreachable")
 
 
+def run_in_transaction(session: Session, work: Callable[[IntakeResult], None]) -> IntakeResult:
+    """One intake unit in one transaction (see module docstring)."""
+
+    def unit(attempt: int) -> IntakeResult:
+        result = IntakeResult(attempts=attempt)
+        work(result)
+        return result
+
+    return _retrying(session, unit)
+
+
+def run_group_in_transaction(
+    session: Session, works: Sequence[Callable[[IntakeResult], None]]
+) -> list[IntakeResult]:
+    """Several intake units in one transaction: all committed or none (a batch from the
+    crawler; saves a commit per page)."""
+
+    def unit(attempt: int) -> list[IntakeResult]:
+        results = [IntakeResult(attempts=attempt) for _ in works]
+        for work, result in zip(works, results, strict=True):
+            work(result)
+        return results
+
+    return _retrying(session, unit)
+
+
 def aware(value: datetime, name: str) -> datetime:
     """`value`, refusing naive datetimes (evidence times must be unambiguous)."""
     if value.tzinfo is None:
@@ -95,12 +122,14 @@ def aware(value: datetime, name: str) -> datetime:
     return value
 
 
+_IGNORE_QUERY = sa.select(IgnoreRule.phrase).where(
+    sa.or_(IgnoreRule.site.is_(None), IgnoreRule.site == sa.bindparam("site"))
+)
+
+
 def ignore_phrases(session: Session, site: str) -> list[str]:
     """Phrases ruled harmless on this site or anywhere (误报忽略)."""
-    query = sa.select(IgnoreRule.phrase).where(
-        sa.or_(IgnoreRule.site.is_(None), IgnoreRule.site == site)
-    )
-    return list(session.scalars(query))
+    return list(session.scalars(_IGNORE_QUERY, {"site": site}))
 
 
 def apply_ignore(det: Mapping[str, Any], phrases: list[str]) -> tuple[Mapping[str, Any], bool]:

@@ -324,10 +324,48 @@ def test_batch_intake_matches_one_by_one(session: Session, store: EvidenceStore)
         for i in range(6)
     ]
     pages.append(make_page("http://batch.example.test/1", AD, minutes=30))  # re-sighting
-    results = ingest_pages(session, store, pages, detector=keyword_detect)
+    results = ingest_pages(session, store, pages, detector=keyword_detect, per_transaction=3)
     assert [r.new_leads for r in results] == [0, 1, 0, 1, 0, 1, 0]
     assert results[-1].sightings == 1
     for result in results:
         capture = session.get(Capture, result.capture_id)
         assert capture is not None and capture.sha256 is not None
         assert store.get(capture.sha256)  # every file named by a row is there and intact
+
+
+def test_new_version_bumps_version_id_so_stale_review_conflicts(
+    session: Session, store: EvidenceStore
+) -> None:
+    """A reviewer who loaded the lead before the content changed must not save over it."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from monitor.db import session_factory
+
+    first = ingest_page(session, store, make_page(html=AD), detector=keyword_detect)
+    bind = session.get_bind()
+    with session_factory(bind)() as reviewer:  # type: ignore[arg-type]
+        stale = reviewer.get(Lead, first.lead_ids[0])
+        assert stale is not None and stale.version_id == 1
+        ingest_page(session, store, make_page(html=AD, minutes=1), detector=keyword_detect)
+        ingest_page(session, store, make_page(html=AD_CHANGED, minutes=2), detector=keyword_detect)
+        stale.status = "reviewing"
+        with pytest.raises(StaleDataError):
+            reviewer.commit()
+    lead = session.get(Lead, first.lead_ids[0])
+    assert lead is not None
+    session.refresh(lead)
+    assert (lead.version_id, lead.current_version, lead.seen_count) == (2, 2, 3)
+
+
+def test_group_transaction_is_all_or_nothing(session: Session, store: EvidenceStore) -> None:
+    from dataclasses import replace
+
+    from monitor.evidence import sweep_orphans
+    from monitor.intake import ingest_pages
+
+    good = make_page("http://g.example.test/1", AD)
+    broken = replace(make_page("http://g.example.test/2", AD), source_id=9999)  # no such source
+    with pytest.raises(sa.exc.IntegrityError):
+        ingest_pages(session, store, [good, broken], detector=keyword_detect, per_transaction=2)
+    assert _count(session, Capture) == 0 and _count(session, Lead) == 0
+    assert len(sweep_orphans(session, store)) == 1  # same body bytes: one file, flagged

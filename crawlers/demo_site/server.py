@@ -64,9 +64,16 @@ def _gzip_bomb() -> bytes:
 class DemoSite:
     """The demo town on 127.0.0.1:<port> (port 0 picks a free one), in a background thread."""
 
-    def __init__(self, port: int = 0, bulk_pages: int = 1200, retry_after: int = 2) -> None:
+    def __init__(
+        self, port: int = 0, bulk_pages: int = 1200, retry_after: int = 2,
+        sitemap: bool = True, bulk_delay: float = 0.0,
+    ) -> None:
+        """`sitemap=False` serves no sitemap (benchmarks crawl only /bulk/); `bulk_delay`
+        makes each /bulk/ page take that many seconds (for interrupting a crawl mid-way)."""
         self.bulk_pages = bulk_pages
         self.retry_after = retry_after
+        self.has_sitemap = sitemap
+        self.bulk_delay = bulk_delay
         self.hits: Counter[str] = Counter()
         self.hit_times: dict[str, list[float]] = {}
         self._lock = threading.Lock()
@@ -158,8 +165,11 @@ class DemoSite:
             f"<h1>便民信息第{n}页</h1><p>第{n}条：社区服务信息，家政、维修、搬家、开锁。</p>"
             f"{extra}{image}<ul>{links}</ul>"
         )
-        page = DemoPage(path=f"/bulk/{n}.html", title=f"便民信息 {n}", body=body, expect="clean")
-        return layout(page)
+        # No town navigation here: a crawl started at /bulk/ stays in /bulk/.
+        return (
+            f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>便民信息 {n}'
+            f"</title></head><body><main>{body}</main>{FOOTER}</body></html>"
+        )
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         site = self
@@ -213,9 +223,11 @@ class _DemoHandler(BaseHTTPRequestHandler):
     def _dynamic(self, path: str) -> bool:
         demo = self.demo
         if path == "/robots.txt":
-            text = f"User-agent: *\nDisallow: /private/\nSitemap: {demo.url}sitemap.xml\n"
+            text = "User-agent: *\nDisallow: /private/\n"
+            if demo.has_sitemap:
+                text += f"Sitemap: {demo.url}sitemap.xml\n"
             self._send(200, text.encode(), "text/plain; charset=utf-8")
-        elif path == "/sitemap.xml":
+        elif path == "/sitemap.xml" and demo.has_sitemap:
             self._send(200, demo.sitemap().encode(), "application/xml")
         elif path.startswith("/static/") and "/" not in path[len("/static/"):]:
             file = STATIC_DIR / path[len("/static/"):]
@@ -233,6 +245,8 @@ class _DemoHandler(BaseHTTPRequestHandler):
             page = demo.bulk_page(int(stem)) if stem.isdigit() else None
             if page is None:
                 return False
+            if demo.bulk_delay:
+                time.sleep(demo.bulk_delay)
             self._send(200, page.encode("utf-8"))
         else:
             return False

@@ -1,26 +1,24 @@
 """`admon ledger`: the enterprise risk ledger (风险企业台账) from the command line.
 
-Each command opens the database (migrating it on first use), calls one function of
-`monitor.ledger` and commits. Output is JSON on stdout; problems are one line on stderr.
+Each command opens the database with `monitor.cli.db.open_session` (migrated on first
+use), calls one function of `monitor.ledger` and commits. Output is JSON on stdout;
+problems are one line on stderr.
 Exit codes: 0 success, 1 some rows/inputs failed (the rest went in), 2 usage error.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
-from sqlalchemy.orm import Session
 
 from monitor import ledger as ledger_api
 from monitor.cli.common import command_with_globals, current_settings
-from monitor.db import make_engine, session_factory, session_scope, upgrade
+from monitor.cli.db import open_session
 from monitor.models.ledger import EVENT_KINDS, TAGS
 
 CLI_ACTOR = "cli"
@@ -34,18 +32,6 @@ _as_of_option = click.option(
     default=None,
     help="Assess signals as of this date (default: today, office time zone).",
 )
-
-
-@contextmanager
-def _session() -> Iterator[Session]:
-    """One unit of work on this invocation's database (--db / ADMON_DATABASE_URL)."""
-    engine = make_engine(current_settings().resolved_database_url)
-    try:
-        upgrade(engine)
-        with session_scope(session_factory(engine)) as session:
-            yield session
-    finally:
-        engine.dispose()
 
 
 def _today() -> date:
@@ -87,7 +73,7 @@ def import_cmd(file: Path, actor: str) -> int:
 
         admon ledger import 桃源社区台账.xlsx
     """
-    with _session() as session:
+    with open_session() as session:
         summary = ledger_api.import_xlsx(session, file, actor=actor, today=_today())
     _echo(summary.to_dict())
     return 1 if summary.rejected else 0
@@ -104,7 +90,7 @@ def export_cmd(out: Path, as_of: datetime | None) -> None:
 
         admon ledger export --out 台账-2026-11-15.xlsx
     """
-    with _session() as session:
+    with open_session() as session:
         count = ledger_api.export_xlsx(session, out, as_of=_day(as_of))
     _echo({"exported": count, "out": str(out)})
 
@@ -120,7 +106,7 @@ def show_cmd(ref: str, as_of: datetime | None) -> None:
 
         admon ledger show 91440305MA000001XX
     """
-    with _session() as session:
+    with open_session() as session:
         _echo(ledger_api.enterprise_detail(session, ref, as_of=_day(as_of)))
 
 
@@ -137,7 +123,7 @@ def tag_cmd(ref: str, tag: str, reason: str, actor: str) -> None:
 
         admon ledger tag 91440305MA000001XX --set red --reason "名称含理财，已约谈" --actor 张三
     """
-    with _session() as session:
+    with open_session() as session:
         enterprise = ledger_api.get_enterprise(session, ref)
         entry = ledger_api.set_tag(session, enterprise.id, tag, reason, actor, as_of=_today())
         _echo(
@@ -168,7 +154,7 @@ def event_cmd(
 
         admon ledger event 91440305MA000001XX --kind address_change --new "南山区科技园2栋"
     """
-    with _session() as session:
+    with open_session() as session:
         enterprise = ledger_api.get_enterprise(session, ref)
         event = ledger_api.record_event(
             session,
@@ -194,7 +180,7 @@ def candidates_cmd(lead_id: int, limit: int) -> None:
 
         admon ledger candidates 42
     """
-    with _session() as session:
+    with open_session() as session:
         _echo(ledger_api.candidates_for_lead(session, lead_id, limit=limit).to_dict())
 
 
@@ -212,11 +198,102 @@ def link_cmd(lead_id: int, ref: str, username: str) -> None:
     """
     from monitor.users import get_user
 
-    with _session() as session:
+    with open_session() as session:
         enterprise = ledger_api.get_enterprise(session, ref)
         user = get_user(session, username)
         changed = ledger_api.confirm_link(session, lead_id, enterprise.id, actor=user)
         _echo({"lead_id": lead_id, "enterprise_id": enterprise.id, "changed": changed})
+
+
+def _moment(value: datetime | None) -> datetime:
+    """A command-line time (office-local, naive) as an aware datetime; default now."""
+    zone = ZoneInfo(current_settings().timezone)
+    return value.replace(tzinfo=zone) if value else datetime.now(zone)
+
+
+_check_choice = click.Choice(["ok", "issue", "not_checked"])
+
+
+@ledger_group.command("visit")
+@click.argument("ref")
+@click.option("--visitor", required=True, help="Who visited (走访人).")
+@click.option("--at", "at", type=click.DateTime(["%Y-%m-%d %H:%M", "%Y-%m-%d"]), default=None)
+@click.option("--qualification", type=_check_choice, default="not_checked", help="资质")
+@click.option("--actual-operation", type=_check_choice, default="not_checked", help="实际经营")
+@click.option("--promo-materials", type=_check_choice, default="not_checked", help="宣传材料")
+@click.option("--findings", default="", help="What was found (走访情况).")
+@command_with_globals
+def visit_cmd(
+    ref: str,
+    visitor: str,
+    at: datetime | None,
+    qualification: str,
+    actual_operation: str,
+    promo_materials: str,
+    findings: str,
+) -> None:
+    """Record a 走访 visit to an enterprise and what was checked.
+
+    Example:
+
+        admon ledger visit 91440305MA000001XX --visitor 张三 --promo-materials issue
+    """
+    checks = {
+        "qualification": qualification,
+        "actual_operation": actual_operation,
+        "promo_materials": promo_materials,
+    }
+    with open_session() as session:
+        enterprise = ledger_api.get_enterprise(session, ref)
+        visit = ledger_api.record_visit(
+            session,
+            enterprise,
+            visitor=visitor,
+            visited_at=_moment(at),
+            checks=checks,
+            findings=findings,
+        )
+        session.flush()
+        _echo({"visit_id": visit.id, "enterprise_id": enterprise.id})
+
+
+@ledger_group.command("sweep")
+@click.option("--community", required=True, help="所属社区.")
+@click.option("--building", default="", help="楼宇.")
+@click.option("--place", default="", help="电梯 / 公告栏 / 街面 …")
+@click.option("--by", "swept_by", required=True, help="Who swept (排查人).")
+@click.option("--at", "at", type=click.DateTime(["%Y-%m-%d %H:%M", "%Y-%m-%d"]), default=None)
+@click.option("--photos", default=0, type=click.IntRange(min=0), help="Photos uploaded.")
+@click.option("--note", default="")
+@command_with_globals
+def sweep_cmd(
+    community: str,
+    building: str,
+    place: str,
+    swept_by: str,
+    at: datetime | None,
+    photos: int,
+    note: str,
+) -> None:
+    """Record a 张贴物排查 poster sweep of a place.
+
+    Example:
+
+        admon ledger sweep --community 桃源社区 --building A栋 --place 电梯 --by 王五 --photos 3
+    """
+    with open_session() as session:
+        sweep = ledger_api.record_sweep(
+            session,
+            community=community,
+            building=building,
+            place=place,
+            swept_by=swept_by,
+            swept_at=_moment(at),
+            uploads_count=photos,
+            note=note,
+        )
+        session.flush()
+        _echo({"sweep_id": sweep.id})
 
 
 @ledger_group.command("coverage")
@@ -233,7 +310,7 @@ def coverage_cmd(start: datetime, end: datetime) -> None:
     zone = ZoneInfo(current_settings().timezone)
     begin = datetime.combine(start.date(), time.min, zone)
     finish = datetime.combine(end.date() + timedelta(days=1), time.min, zone)
-    with _session() as session:
+    with open_session() as session:
         _echo([row.to_dict() for row in ledger_api.coverage(session, begin, finish)])
 
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from monitor.cli.common import command_with_globals, current_settings
-from monitor.db import make_engine, session_factory, session_scope, upgrade
+from monitor.cli.db import open_session
 from monitor.reports import build_report, load_campaign, render_xlsx, write_html
 
 
@@ -50,13 +50,8 @@ def report(as_of: datetime | None, fmt: str, out: Path | None) -> None:
     day: date = as_of.date() if as_of else datetime.now(ZoneInfo(settings.timezone)).date()
     target = out or settings.data_dir / "reports" / f"半月报-{day.isoformat()}.{fmt}"
     campaign = load_campaign(settings)
-    engine = make_engine(settings.resolved_database_url)
-    try:
-        upgrade(engine)
-        with session_scope(session_factory(engine)) as session:
-            data = build_report(session, day, timezone=settings.timezone, campaign=campaign)
-    finally:
-        engine.dispose()
+    with open_session(settings) as session:
+        data = build_report(session, day, timezone=settings.timezone, campaign=campaign)
     if fmt == "xlsx":
         render_xlsx(data, target)
     else:

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from monitor.cli import cli
 from monitor.cli.common import run_cli
+from monitor.cli.db import close_all
 
 from .conftest import code, write_xlsx
+
+
+@pytest.fixture(autouse=True)
+def _dispose_engines() -> Iterator[None]:
+    """The CLI keeps one engine per URL for the process; drop them with the test database."""
+    yield
+    close_all()
 
 
 def _run(capsys: pytest.CaptureFixture[str], db_url: str, *args: str) -> tuple[int, str, str]:
@@ -63,8 +72,18 @@ def test_import_show_tag_export(
     rc, out, _ = _run(capsys, db_url, "export", "--out", str(out_file))
     assert rc == 0 and json.loads(out)["exported"] == 1 and out_file.exists()
 
+    rc, out, _ = _run(capsys, db_url, "visit", code(1), "--visitor", "张三", "--at",
+                      "2026-11-03 10:00", "--promo-materials", "issue")  # fmt: skip
+    assert rc == 0 and json.loads(out)["visit_id"]
+    rc, out, _ = _run(capsys, db_url, "sweep", "--community", "（未填）", "--by", "王五",
+                      "--at", "2026-11-04", "--photos", "3")  # fmt: skip
+    assert rc == 0
     rc, out, _ = _run(capsys, db_url, "coverage", "--from", "2026-11-01", "--to", "2026-11-15")
-    assert rc == 0 and json.loads(out)[0]["enterprises"] == 1
+    (row,) = json.loads(out)
+    assert rc == 0 and (row["enterprises"], row["visited"], row["sweeps"], row["photos"]) == (
+        1, 1, 1, 3,
+    )  # fmt: skip
+    assert row["complete"] is True
 
 
 def test_errors_are_one_line(

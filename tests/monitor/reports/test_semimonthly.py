@@ -276,6 +276,8 @@ def test_xlsx_and_html(report: SemiMonthlyReport, tmp_path: Path) -> None:
 
 
 def test_cli_report(db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from monitor.cli.db import close_all
+
     out = tmp_path / "半月报.html"
     rc = run_cli(cli, ["--db", db_url, "report", "--as-of", "2026-11-30", "--format", "html",
                        "--out", str(out)])  # fmt: skip
@@ -284,3 +286,4 @@ def test_cli_report(db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     rc = run_cli(cli, ["--db", db_url, "report", "--as-of", "2026-13-01"])
     assert rc == 2
+    close_all()

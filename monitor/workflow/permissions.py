@@ -81,7 +81,7 @@ def check_can_view(
     is refused as a whole). The web layer answers 403/404 without saying more."""
     if can_view_lead(actor, lead, session):
         return
-    who = audit.actor_ref(actor)
+    who = audit.actor_ref(actor) if actor is not None else audit.ActorRef(None, "anonymous")
     lead_id = lead.id
     session.rollback()
     audit.record_separately(session, who, "denied", ("lead", lead_id), ip=ip, what="view")

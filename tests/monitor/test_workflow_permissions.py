@@ -132,6 +132,14 @@ def test_denied_view_is_audited_separately(session: Session, people: dict[str, U
     )
 
 
+def test_anonymous_view_is_denied_and_named(session: Session) -> None:
+    lead = make_lead(session)
+    with pytest.raises(PermissionDenied, match="not shared with 'anonymous'"):
+        workflow.check_can_view(session, None, lead)
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "denied")).one()
+    assert (entry.actor_id, entry.actor_name) == (None, "anonymous")
+
+
 def test_partner_may_note_referred_lead_but_not_decide(
     session: Session, people: dict[str, User]
 ) -> None:

@@ -166,7 +166,9 @@ def _open_sheet(source: Path | bytes) -> tuple[Worksheet, int, dict[int, Column]
     except FileNotFoundError:
         raise LedgerFileError(f"找不到台账文件 {source!s:.200}") from None
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise LedgerFileError(f"无法读取台账文件：不是有效的 xlsx 文件（{exc}）") from None
+        raise LedgerFileError(
+            f"无法读取台账文件：不是有效的 xlsx 文件，.xls 或 .csv 请先另存为 .xlsx（{exc}）"
+        ) from None
     best: tuple[int, str, list[str]] = (-1, "", [])
     for sheet in workbook.worksheets:
         for row_number, row in enumerate(
@@ -238,10 +240,16 @@ def _valid_codes(rows: list[tuple[int, dict[str, Any]]]) -> list[str]:
 
 def _parse_row(cells: dict[str, Any]) -> tuple[str, EnterpriseFields, str | None]:
     """Validated code, field values (None = not given) and tag; ValueError names the problem."""
+    raw_code = cells.get("credit_code")
     try:
-        code = validate_credit_code(cells.get("credit_code"))
+        code = validate_credit_code(raw_code)
     except CreditCodeError as exc:
-        raise ValueError(str(exc)) from None
+        hint = ""
+        if isinstance(raw_code, int | float) and not isinstance(raw_code, bool):
+            # Excel keeps 15 significant digits: an all-digit code typed into a number
+            # cell has already lost its last digits, nothing here can restore them.
+            hint = "；该单元格为数字格式，Excel 只保留15位有效数字，请将该列设为文本后重新录入"
+        raise ValueError(f"{exc}{hint}") from None
     name = cell_text(cells.get("name"))
     if not name:
         raise ValueError("企业名称为空")

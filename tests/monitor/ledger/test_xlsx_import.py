@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from monitor.ledger.uscc import make_credit_code
 from monitor.ledger.xlsx_import import LedgerFileError, import_xlsx
 from monitor.models.ledger import Enterprise, EnterpriseEvent, EnterpriseTagHistory
 
@@ -174,3 +175,17 @@ def test_unknown_tag_and_status_reject_row(session: Session, tmp_path: Path) -> 
     assert "风险等级" in errors[2] and "状态" in errors[3]
     assert result["imported"] == 1
     assert session.scalars(select(Enterprise)).one().status == "moved_out"
+
+
+def test_code_typed_into_a_number_cell_gets_a_hint(session: Session, tmp_path: Path) -> None:
+    built = (make_credit_code("9", "1", "110105", f"{n:08d}") for n in range(1, 400))
+    digits = next(c for c in built if c.isdigit())
+    path = write_xlsx(
+        tmp_path / "n.xlsx",
+        ["统一社会信用代码", "企业名称"],
+        [[float(digits), "数字格式公司"], [digits, "文本格式公司"]],
+    )
+    result = _import(session, path)
+    assert result["imported"] == 1
+    (rejected,) = result["rejected"]
+    assert rejected["row"] == 2 and "数字格式" in rejected["error"]

@@ -46,12 +46,12 @@ def read(
     Boxes are in pixels of the upright (EXIF-rotated) image.
     """
     started = time.perf_counter()
+    ocr_engine = get_engine(engine)  # an unknown or missing engine fails before any decoding
     if isinstance(image, LoadedImage):
         loaded = image
     else:
         data = read_bytes(image, max_bytes) if isinstance(image, Path) else image
         loaded = load_image(data, max_bytes=max_bytes, max_pixels=max_pixels)
-    ocr_engine = get_engine(engine)
     pixels = np.asarray(loaded.image, dtype=np.uint8)
     prepared, matrix = prepare(pixels, ocr_engine.pipeline)
     remaining = max(0.1, timeout - (time.perf_counter() - started))

@@ -191,9 +191,11 @@ def encode(img: Image.Image, fmt: str = "JPEG", quality: int = 90) -> bytes:
     return out.getvalue()
 
 
-def render(poster: PosterText, style: Style, seed: int = 0) -> Image.Image:
-    """Render one poster in one style."""
-    return render_clean(poster, seed) if style == "clean" else render_photo(poster, seed)
+def render(poster: PosterText, style: Style, seed: int = 0, width: int = 900) -> Image.Image:
+    """Render one poster in one style; `width` is the flat poster's width in pixels."""
+    if style == "clean":
+        return render_clean(poster, seed, width)
+    return render_photo(poster, seed, width)
 
 
 def samples(

@@ -29,7 +29,11 @@ def rejected(data: bytes, **limits: int) -> ImageRejected:
     with pytest.raises(ImageRejected) as info:
         load_image(data, **limits)
     assert info.value.code in {
-        "empty", "too_large", "image_too_large", "unsupported_type", "corrupt_image"
+        "empty",
+        "too_large",
+        "image_too_large",
+        "unsupported_type",
+        "corrupt_image",
     }
     assert str(info.value)  # a message a person can read
     return info.value
@@ -176,9 +180,7 @@ def test_garbage_after_a_png_signature_is_corrupt() -> None:
 def test_exif_orientation_applied_and_gps_and_time_read(
     jpeg_bytes: Callable[..., bytes],
 ) -> None:
-    loaded = load_image(
-        jpeg_bytes(320, 200, orientation=6, gps=True, taken="2026:11:20 08:30:00")
-    )
+    loaded = load_image(jpeg_bytes(320, 200, orientation=6, gps=True, taken="2026:11:20 08:30:00"))
     assert loaded.orientation == 6
     assert (loaded.width, loaded.height) == (200, 320)  # rotated upright
     # Orientation 6 = rotate 90° clockwise: the red top-left marker is now top-right.

@@ -17,8 +17,10 @@ from monitor.ledger.tags import TAG_LABELS
 from monitor.reports.data import Count, SemiMonthlyReport
 
 BAR_HEIGHT = 22
-LABEL_WIDTH = 120
-CHART_WIDTH = 520
+LABEL_WIDTH = 110
+CHART_WIDTH = 430  # two charts side by side on the 980px page
+BAR_COLOURS = {"red": "#c0392b", "yellow": "#d4a000", "green": "#2e8b57", "untagged": "#999999"}
+DEFAULT_COLOUR = "#c0392b"
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class Bar:
     count: int
     y: int
     width: int
+    colour: str
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,13 @@ def bar_chart(rows: list[Count]) -> Chart:
     top = max((r.count for r in rows), default=0)
     span = CHART_WIDTH - LABEL_WIDTH - 50
     bars = tuple(
-        Bar(r.label, r.count, i * BAR_HEIGHT, round(span * r.count / top) if top else 0)
+        Bar(
+            r.label,
+            r.count,
+            i * BAR_HEIGHT,
+            round(span * r.count / top) if top else 0,
+            BAR_COLOURS.get(r.key, DEFAULT_COLOUR),
+        )
         for i, r in enumerate(rows)
     )
     return Chart(bars, max(len(bars), 1) * BAR_HEIGHT)

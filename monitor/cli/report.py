@@ -1,7 +1,7 @@
 """`admon report`: write the semi-monthly summary (半月报) as xlsx or HTML.
 
-Opens the database, builds the report with `monitor.reports.build_report`, renders it, and
-prints a JSON line naming the file and the headline figures.
+Opens the database, calls `monitor.reports.write_report` (the scheduler's report job calls
+the same function), and prints a JSON line naming the file and the headline figures.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import click
 
 from monitor.cli.common import command_with_globals, current_settings
 from monitor.cli.db import open_session
-from monitor.reports import build_report, load_campaign, render_xlsx, write_html
+from monitor.reports import default_path, load_campaign, write_report
 
 
 @click.command("report")
@@ -48,14 +48,12 @@ def report(as_of: datetime | None, fmt: str, out: Path | None) -> None:
     """
     settings = current_settings()
     day: date = as_of.date() if as_of else datetime.now(ZoneInfo(settings.timezone)).date()
-    target = out or settings.data_dir / "reports" / f"半月报-{day.isoformat()}.{fmt}"
+    target = out or default_path(settings.data_dir / "reports", day, fmt)
     campaign = load_campaign(settings)
     with open_session(settings) as session:
-        data = build_report(session, day, timezone=settings.timezone, campaign=campaign)
-    if fmt == "xlsx":
-        render_xlsx(data, target)
-    else:
-        write_html(data, target)
+        data = write_report(
+            session, day, target, fmt=fmt, timezone=settings.timezone, campaign=campaign
+        )
     summary = {
         "out": str(target),
         "period": {"start": data.period.start.isoformat(), "end": data.period.end.isoformat()},

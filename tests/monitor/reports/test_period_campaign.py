@@ -75,3 +75,20 @@ def test_configured_phases_from_settings() -> None:
 def test_bad_phase_config_is_a_config_error(raw: object, fragment: str) -> None:
     with pytest.raises(ConfigError, match=fragment):
         load_campaign(SimpleNamespace(campaign_phases=raw))
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(2026, 11, 15), True),
+        (date(2026, 11, 30), True),
+        (date(2026, 11, 29), False),
+        (date(2028, 2, 29), True),
+        (date(2026, 2, 28), True),
+        (date(2026, 12, 1), False),
+    ],
+)
+def test_report_days(day: date, expected: bool) -> None:
+    from monitor.reports import is_report_day
+
+    assert is_report_day(day) is expected

@@ -287,3 +287,12 @@ def test_cli_report(db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[s
     rc = run_cli(cli, ["--db", db_url, "report", "--as-of", "2026-13-01"])
     assert rc == 2
     close_all()
+
+
+def test_write_report_refuses_unknown_format(session: Session, tmp_path: Path) -> None:
+    from monitor.errors import InvalidInput
+    from monitor.reports import write_report
+
+    with pytest.raises(InvalidInput, match="unknown report format"):
+        write_report(session, AS_OF, tmp_path / "r.pdf", fmt="pdf", scanner=scan)
+    assert not (tmp_path / "r.pdf").exists()

@@ -2,7 +2,7 @@
 
 Runs the detector over the development corpus (/work/shared/corpus/ads-dev.jsonl, or a
 path given as the first argument) and over the held-out texts written for this project
-before tuning (tests/rules/data/heldout.yaml), beside a naive baseline that calls any text
+before tuning (tests/rules/data/heldout*.yaml), beside a naive baseline that calls any text
 containing a keyword of the work plan a violation.
 
     .venv/bin/python benchmarks/detect_quality.py [ads-dev.jsonl] [--errors]
@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from rules import CATEGORIES, detect  # noqa: E402
 
 DEV = Path("/work/shared/corpus/ads-dev.jsonl")
-HELDOUT = ROOT / "tests" / "rules" / "data" / "heldout.yaml"
+HELDOUT_DIR = ROOT / "tests" / "rules" / "data"
 # The naive baseline: the work plan's keywords, any one of them → violation.
 BASELINE_WORDS = [
     "保本", "保息", "稳赚", "零风险", "无风险", "高回报", "高收益", "高息", "年化", "月息",
@@ -107,7 +107,8 @@ def main(argv: list[str]) -> None:
     show_errors = "--errors" in argv
     args = [a for a in argv if not a.startswith("--")]
     dev = Path(args[0]) if args else DEV
-    evaluate(load_heldout(HELDOUT), "held-out (tests/rules/data/heldout.yaml)", show_errors)
+    for path in sorted(HELDOUT_DIR.glob("heldout*.yaml")):
+        evaluate(load_heldout(path), f"held-out ({path.relative_to(ROOT)})", show_errors)
     if dev.exists():
         evaluate(load_dev(dev), f"development corpus ({dev})", show_errors)
     else:

@@ -165,7 +165,7 @@ class ReturnExtractor:
         verbs = _alt(cues.principal_verbs)
         unit_words = r"(?:每股|每份|一股|一份|每只|每台|每头|每个|每套|每单|售价|仅需|只需|单价)"
         self._principal = re.compile(
-            rf"(?:{verbs}(?:(?P<p1>{AMT})|[^\d{_STOP}]{{1,8}}?(?P<p2>{money}))"
+            rf"(?:{verbs}(?:[^\d{_STOP}]{{0,8}}?(?P<p2>{money})|(?P<p1>{AMT}))"
             rf"|{unit_words}[(（]?(?P<p3>{AMT})|(?P<p4>{money})(?:一|1)(?:股|份))"
         )
         period = r"(?P<per>每个?月|月月|每天|天天|每日|每周|每年|一年|每季度?|每个季度|年底|每年底)"

@@ -189,3 +189,17 @@ def test_code_typed_into_a_number_cell_gets_a_hint(session: Session, tmp_path: P
     assert result["imported"] == 1
     (rejected,) = result["rejected"]
     assert rejected["row"] == 2 and "数字格式" in rejected["error"]
+
+
+def test_changed_risk_level_is_a_tag_change_with_history(session: Session, tmp_path: Path) -> None:
+    first = write_xlsx(tmp_path / "a.xlsx", HEADERS, [_row(1, tag="黄", name="鑫盛理财有限公司")])
+    second = write_xlsx(
+        tmp_path / "b.xlsx", HEADERS, [_row(1, tag="高风险", name="鑫盛理财有限公司")]
+    )
+    _import(session, first)
+    assert _import(session, second)["updated"] == 1
+    history = session.scalars(select(EnterpriseTagHistory).order_by(EnterpriseTagHistory.id)).all()
+    assert [(h.from_tag, h.to_tag) for h in history] == [(None, "yellow"), ("yellow", "red")]
+    assert "第2行 风险等级=红" in history[1].reason and history[1].actor == "tester"
+    assert history[1].suggested_tag == "red"
+    assert {r["code"] for r in history[1].suggested_reasons} == {"restricted_word"}

@@ -220,6 +220,8 @@ def _load_rules(doc: Node, category: str, basis: dict[str, Basis]) -> list[Rule]
         rule_id = node.get("id").text()
         if not _ID.match(rule_id):
             raise node.get("id").error("expected a dotted lower-case id such as guarantee.baoben")
+        # name the rule in later messages: rules[6](return.payback).patterns[0]
+        node = Node(node.file, f"{node.key}({rule_id})", node.value)
         kind = node.get("kind").choice(RULE_KINDS)
         terms: tuple[str, ...] = ()
         patterns: tuple[re.Pattern[str], ...] = ()

@@ -216,12 +216,12 @@ def _load_rules(doc: Node, category: str, basis: dict[str, Basis]) -> list[Rule]
         raise doc.get("category").error(f"expected {category!r} (the file name)")
     rules = []
     for node in doc.get("rules").children():
-        node.only_keys(_RULE_KEYS)
         rule_id = node.get("id").text()
         if not _ID.match(rule_id):
             raise node.get("id").error("expected a dotted lower-case id such as guarantee.baoben")
         # name the rule in later messages: rules[6](return.payback).patterns[0]
         node = Node(node.file, f"{node.key}({rule_id})", node.value)
+        node.only_keys(_RULE_KEYS)
         kind = node.get("kind").choice(RULE_KINDS)
         terms: tuple[str, ...] = ()
         patterns: tuple[re.Pattern[str], ...] = ()

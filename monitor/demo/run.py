@@ -1,0 +1,129 @@
+"""`run_demo`: each step calls the same domain function a user's command would."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor import users
+from monitor.crawling import CrawlPlan, CrawlSummary, run_crawl
+from monitor.db import make_engine, session_factory, upgrade
+from monitor.demo.ledger import write_demo_ledger
+from monitor.ledger import import_xlsx
+from monitor.models.accounts import User
+from monitor.models.core import Lead
+from monitor.settings import Settings
+
+Step = Callable[[str], None]
+
+#: (username, role, display name, unit). Passwords are generated afresh on every run.
+ACCOUNTS: tuple[tuple[str, str, str, str | None], ...] = (
+    ("admin", "admin", "所领导（管理员）", None),
+    ("reviewer", "reviewer", "执法人员小李", None),
+    ("grid", "grid", "网格员老王", None),
+    ("police", "partner", "城关派出所", "城关派出所"),
+)
+DEMO_MAX_PAGES = 120
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """A demo login, printed once."""
+
+    username: str
+    role: str
+    password: str
+
+
+@dataclass
+class DemoResult:
+    """What the demo set up, for the closing summary."""
+
+    database: str
+    accounts: list[DemoAccount] = field(default_factory=list)
+    crawl: CrawlSummary | None = None
+    posters: int = 0
+    poster_leads: int = 0
+    enterprises: int = 0
+    leads_total: int = 0
+
+
+def _accounts(sessions: sessionmaker[Session]) -> list[DemoAccount]:
+    created: list[DemoAccount] = []
+    with sessions() as db:
+        for username, role, display, unit in ACCOUNTS:
+            password = users.generate_password()
+            user = db.scalar(select(User).where(User.username == username))
+            if user is None:
+                users.create_user(
+                    db, username, role, password, display_name=display, unit=unit, created_by="demo"
+                )
+            else:
+                users.set_password(db, user, password, actor="demo")
+            created.append(DemoAccount(username, role, password))
+        db.commit()
+    return created
+
+
+def _ledger(settings: Settings, sessions: sessionmaker[Session]) -> int:
+    path = write_demo_ledger(settings.data_dir / "demo" / "风险企业台账.xlsx")
+    with sessions() as db:
+        summary = import_xlsx(db, path, actor="demo")
+        db.commit()
+    return summary.imported + summary.updated + summary.unchanged
+
+
+def _crawl(settings: Settings, sessions: sessionmaker[Session], step: Step) -> CrawlSummary:
+    from crawlers.demo_site.server import DemoSite
+
+    with DemoSite(bulk_pages=0) as site:
+        start = site.url.rstrip("/") + "/"
+        step(f"演示站点 demo town: {start} — crawling (Scrapy + Chromium + OCR) …")
+        plan = CrawlPlan(urls=(start,), max_pages=DEMO_MAX_PAGES, community="幸福社区")
+        return run_crawl(settings, sessions, plan)
+
+
+def _posters(settings: Settings, sessions: sessionmaker[Session], step: Step) -> tuple[int, int]:
+    """Read the bundled demo posters as the demo grid worker's uploads."""
+    from monitor import uploads
+    from ocr.synth import write_samples
+
+    folder = settings.data_dir / "demo" / "posters"
+    files = [p for p in write_samples(folder, style="photo", limit=8) if p.suffix == ".jpg"]
+    step(f"海报 posters: reading {len(files)} photographed posters (OCR) …")
+    report = uploads.upload_files(
+        settings,
+        sessions,
+        files,
+        uploader="grid",
+        place="幸福社区 3号楼 电梯间",
+        wait=True,
+    )
+    return report.accepted, report.leads
+
+
+def run_demo(
+    settings: Settings, step: Step = print, *, crawl: bool = True, posters: bool = True
+) -> DemoResult:
+    """Set up the demo office in `settings`' database and data directory."""
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        upgrade(engine)
+        sessions = session_factory(engine)
+        result = DemoResult(database=engine.url.render_as_string(hide_password=True))
+        step(f"数据库 database: {result.database}")
+        result.accounts = _accounts(sessions)
+        result.enterprises = _ledger(settings, sessions)
+        step(f"企业台账 ledger: {result.enterprises} enterprises imported")
+        if crawl:
+            result.crawl = _crawl(settings, sessions, step)
+        if posters:
+            result.posters, result.poster_leads = _posters(settings, sessions, step)
+        with sessions() as db:
+            result.leads_total = int(db.scalar(select(func.count()).select_from(Lead)) or 0)
+        return result
+    finally:
+        engine.dispose()

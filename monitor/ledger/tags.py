@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from monitor import audit
-from monitor.errors import InvalidInput, NotFound
+from monitor.errors import ConflictError, InvalidInput, NotFound
 from monitor.ledger.signals import Assessment, Scanner, assess
 from monitor.models.base import utcnow
 from monitor.models.ledger import TAGS, Enterprise, EnterpriseTagHistory
@@ -46,13 +47,36 @@ def set_tag(
     *,
     as_of: date | None = None,
     scanner: Scanner | None = None,
-    assessment: Assessment | None = None,
+    expected_version: int | None = None,
 ) -> EnterpriseTagHistory:
-    """Set an enterprise's tag, keep the history row and an audit entry.
+    """Set an enterprise's tag, keep the history row and an audit entry, and flush.
 
     Setting the same tag again with a new reason is recorded too (a re-assessment).
-    `assessment` may be passed when the caller already computed it (bulk import).
+    `expected_version` is the enterprise version the user saw (web form); if someone
+    changed the enterprise since — or changes it concurrently — `ConflictError` says who,
+    and nothing is written.
     """
+    enterprise = _load(session, enterprise_id)
+    if expected_version is not None and enterprise.version != expected_version:
+        raise _conflict(enterprise)
+    session.flush()
+    assessment = assess(session, enterprise, as_of=as_of or utcnow().date(), scanner=scanner)
+    entry = apply_tag(session, enterprise, tag, reason, actor, assessment=assessment)
+    flush_or_conflict(session, enterprise)
+    return entry
+
+
+def apply_tag(
+    session: Session,
+    enterprise: Enterprise,
+    tag: str,
+    reason: str,
+    actor: str,
+    *,
+    assessment: Assessment,
+) -> EnterpriseTagHistory:
+    """`set_tag` without the lookup and flush, for bulk callers (the import) that assessed
+    many enterprises at once and flush once at the end (with `flush_or_conflict`)."""
     if tag not in TAGS:
         raise InvalidInput(f"风险标签须为 red/yellow/green，收到 {tag!r}")
     reason = reason.strip()
@@ -60,12 +84,6 @@ def set_tag(
         raise InvalidInput("设置风险标签须填写理由 (a reason is required)")
     if not actor:
         raise InvalidInput("设置风险标签须注明操作人 (actor is required)")
-    enterprise = session.get(Enterprise, enterprise_id)
-    if enterprise is None:
-        raise NotFound(f"企业 id {enterprise_id} 不存在")
-    if assessment is None:
-        session.flush()
-        assessment = assess(session, enterprise, as_of=as_of or utcnow().date(), scanner=scanner)
     now = utcnow()
     entry = EnterpriseTagHistory(
         from_tag=enterprise.tag,
@@ -95,3 +113,32 @@ def set_tag(
     enterprise.tag_set_at = now
     session.add(entry)
     return entry
+
+
+def flush_or_conflict(session: Session, enterprise: Enterprise | None = None) -> None:
+    """Flush; a concurrent change to an enterprise (optimistic lock) becomes ConflictError."""
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        session.rollback()  # the failed flush left the transaction unusable anyway
+        name = f"企业 {enterprise.name} " if enterprise else "台账企业"
+        raise ConflictError(
+            f"{name}已被他人同时修改，本次未保存，请刷新后重试 "
+            "(changed by someone else at the same time; nothing was saved)"
+        ) from exc
+
+
+def _load(session: Session, enterprise_id: int) -> Enterprise:
+    enterprise = session.get(Enterprise, enterprise_id)
+    if enterprise is None:
+        raise NotFound(f"企业 id {enterprise_id} 不存在")
+    return enterprise
+
+
+def _conflict(enterprise: Enterprise) -> ConflictError:
+    who = enterprise.tag_set_by or "他人"
+    when = enterprise.updated_at.isoformat(timespec="seconds") if enterprise.updated_at else ""
+    return ConflictError(
+        f"企业 {enterprise.name} 已被修改（最近标签操作人：{who}，{when}），请刷新后重试 "
+        "(changed since you loaded it)"
+    )

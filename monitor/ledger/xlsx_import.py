@@ -30,7 +30,7 @@ from monitor.ledger.cells import cell_text, header_key, parse_date
 from monitor.ledger.columns import REQUIRED, Column, column_for
 from monitor.ledger.enterprises import STATUS_WORDS, EnterpriseFields, apply_fields
 from monitor.ledger.signals import QUERY_CHUNK, Scanner, assess_many
-from monitor.ledger.tags import TAG_LABELS, parse_tag, set_tag
+from monitor.ledger.tags import TAG_LABELS, apply_tag, flush_or_conflict, parse_tag
 from monitor.ledger.uscc import CreditCodeError, validate_credit_code
 from monitor.models.base import utcnow
 from monitor.models.ledger import Enterprise
@@ -133,7 +133,7 @@ def import_xlsx(
             summary.updated += 1
         else:
             summary.unchanged += 1
-    session.flush()
+    flush_or_conflict(session)
     _apply_tags(session, retag, note=note, actor=actor, today=today, scanner=scanner)
     return summary
 
@@ -154,8 +154,8 @@ def _apply_tags(
     assessments = assess_many(session, [e for e, _, _ in retag], as_of=today, scanner=scanner)
     for enterprise, tag, number in retag:
         reason = f"{note} 第{number}行 风险等级={TAG_LABELS[tag]}"
-        set_tag(session, enterprise.id, tag, reason, actor, assessment=assessments[enterprise.id])
-    session.flush()
+        apply_tag(session, enterprise, tag, reason, actor, assessment=assessments[enterprise.id])
+    flush_or_conflict(session)
 
 
 def _open_sheet(source: Path | bytes) -> tuple[Worksheet, int, dict[int, Column]]:

@@ -7,9 +7,11 @@ from datetime import date
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from monitor.errors import InvalidInput, NotFound
+from monitor.db import session_factory
+from monitor.errors import ConflictError, InvalidInput, NotFound
 from monitor.ledger.events import record_event
 from monitor.ledger.signals import assess, assess_many
 from monitor.ledger.tags import parse_tag, set_tag
@@ -210,3 +212,30 @@ def test_parse_tag_words() -> None:
     ]  # fmt: skip
     with pytest.raises(ValueError, match="无法识别"):
         parse_tag("紫")
+
+
+def test_concurrent_tag_changes_one_wins(engine: Engine) -> None:
+    factory = session_factory(engine)
+    with factory() as setup:
+        ent = _ent(setup, 1, "甲公司")
+        setup.commit()
+        ent_id, version = ent.id, ent.version
+    first, second = factory(), factory()
+    try:
+        set_tag(first, ent_id, "red", "张三的判断", "张三", scanner=fake_scan)
+        stale = second.get(Enterprise, ent_id)  # loaded (and held) before the first commits
+        assert stale is not None and stale.version == version
+        first.commit()
+        with pytest.raises(ConflictError, match="已被他人同时修改"):
+            set_tag(second, ent_id, "green", "李四的判断", "李四", scanner=fake_scan)
+        second.rollback()
+        with pytest.raises(ConflictError, match="最近标签操作人：张三"):
+            set_tag(second, ent_id, "green", "李四", "李四", scanner=fake_scan,
+                    expected_version=version)  # fmt: skip
+    finally:
+        first.close()
+        second.close()
+    with factory() as check:
+        stored = check.get(Enterprise, ent_id)
+        assert stored is not None and stored.tag == "red"
+        assert len(check.scalars(select(EnterpriseTagHistory)).all()) == 1

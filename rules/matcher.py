@@ -41,17 +41,23 @@ class Matcher:
 
     def __init__(self, rules: tuple[Rule, ...], cues: Mapping[str, tuple[str, ...]]) -> None:
         self._automaton = ahocorasick.Automaton()
-        table: dict[str, list[tuple[str, object]]] = {}
+        # payload per word: (rules it is a term of, rules it anchors, cue kinds it signals)
+        terms: dict[str, list[Rule]] = {}
+        anchors: dict[str, list[Rule]] = {}
+        cue_kinds: dict[str, list[str]] = {}
         for rule in rules:
             for term in rule.terms:
-                table.setdefault(term, []).append(("term", rule))
+                terms.setdefault(term, []).append(rule)
             for anchor in rule.anchors:
-                table.setdefault(anchor, []).append(("anchor", rule))
+                anchors.setdefault(anchor, []).append(rule)
         for kind, words in cues.items():
             for word in words:
-                table.setdefault(word, []).append(("cue", kind))
-        for word, owners in table.items():
-            self._automaton.add_word(word, (len(word), tuple(owners)))
+                cue_kinds.setdefault(word, []).append(kind)
+        table = {word: (len(word), tuple(terms.get(word, ())), tuple(anchors.get(word, ())),
+                        tuple(cue_kinds.get(word, ())))
+                 for word in {*terms, *anchors, *cue_kinds}}
+        for word, payload in table.items():
+            self._automaton.add_word(word, payload)
         self._has_words = bool(table)
         if self._has_words:
             self._automaton.make_automaton()
@@ -64,17 +70,15 @@ class Matcher:
         cues: dict[str, list[tuple[int, int, str]]] = {}
         anchors: dict[str, list[tuple[int, int]]] = {}
         if self._has_words:
-            for end_index, (length, owners) in self._automaton.iter(text):
+            append = found.append
+            for end_index, (length, term_rules, anchor_rules, kinds) in self._automaton.iter(text):
                 start, end = end_index - length + 1, end_index + 1
-                for kind, owner in owners:
-                    if kind == "term":
-                        assert isinstance(owner, Rule)
-                        found.append(RawMatch(owner, start, end))
-                    elif kind == "anchor":
-                        assert isinstance(owner, Rule)
-                        anchors.setdefault(owner.id, []).append((start, end))
-                    else:
-                        cues.setdefault(str(owner), []).append((start, end, text[start:end]))
+                for rule in term_rules:
+                    append(RawMatch(rule, start, end))
+                for rule in anchor_rules:
+                    anchors.setdefault(rule.id, []).append((start, end))
+                for kind in kinds:
+                    cues.setdefault(kind, []).append((start, end, text[start:end]))
         for rule in self._anchored:
             for lo, hi in _windows(anchors.get(rule.id, ()), len(text)):
                 found.extend(_run(rule, text, lo, hi))

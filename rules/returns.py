@@ -56,10 +56,11 @@ _TRIGGER = re.compile(
 )
 _BEFORE, _AFTER = 45, 40
 # ... and one of these near the trigger (月薪6000元 and 2026年5月 are not returns).
-_RETURNISH = re.compile(
-    "息|利率|利润|利息|年利|月利|日利|年化|月化|日化|收益|回报|返|分红|赚|回本|翻|倍|增值|涨|拿|领|到手|补贴|奖励"
-    "|溢价|升值|回购|回收|收回|退还|赠|兑付|产出|释放|→|给您|给你|发放|到账|获得|获利|分得|分到|分了"
-)
+_RETURNISH = re.compile(word_regex(
+    "息 利率 利润 利息 年利 月利 日利 年化 月化 日化 收益 回报 返 分红 赚 回本 翻 倍 增值 涨 拿 领 "
+    "到手 补贴 奖励 溢价 升值 回购 回收 收回 退还 赠 兑付 产出 释放 → 给您 给你 发放 到账 获得 获利 "
+    "分得 分到 分了".split()
+))
 _NEAR = 30
 # Put first in number-led patterns: a character-class prefix lets the regex engine skip
 # positions that cannot start a number instead of trying every alternative there.
@@ -254,15 +255,26 @@ class ReturnExtractor:
         return sorted(kept, key=lambda c: c.start)
 
     def _windows(self, text: str) -> list[tuple[int, int]]:
+        """Windows around triggers that have a return word nearby, merged.
+
+        Return words are rarer than triggers (dates and prices are everywhere), so the
+        search starts from them and looks for a trigger close by.
+        """
         windows: list[tuple[int, int]] = []
-        for m in _TRIGGER.finditer(text):
-            if not _RETURNISH.search(text, max(0, m.start() - _NEAR), m.end() + _NEAR):
+        size = len(text)
+        searched_to = 0
+        for r in _RETURNISH.finditer(text):
+            lo = max(searched_to, r.start() - _NEAR)
+            hi = min(size, r.end() + _NEAR)
+            if lo >= hi:
                 continue
-            lo, hi = max(0, m.start() - _BEFORE), min(len(text), m.end() + _AFTER)
-            if windows and lo <= windows[-1][1]:
-                windows[-1] = (windows[-1][0], hi)
-            else:
-                windows.append((lo, hi))
+            searched_to = hi
+            for m in _TRIGGER.finditer(text, lo, hi):
+                w_lo, w_hi = max(0, m.start() - _BEFORE), min(size, m.end() + _AFTER)
+                if windows and w_lo <= windows[-1][1]:
+                    windows[-1] = (windows[-1][0], max(windows[-1][1], w_hi))
+                else:
+                    windows.append((w_lo, w_hi))
         return windows
 
     def _extract_window(self, text: str, lo: int, hi: int) -> list[RateClaim]:

@@ -56,11 +56,14 @@ _TRIGGER = re.compile(
 )
 _BEFORE, _AFTER = 45, 40
 # ... and one of these near the trigger (月薪6000元 and 2026年5月 are not returns).
-_RETURNISH = re.compile(word_regex(
-    "息 利率 利润 利息 年利 月利 日利 年化 月化 日化 收益 回报 返 分红 赚 回本 翻 倍 增值 涨 拿 领 "
-    "到手 补贴 奖励 溢价 升值 回购 回收 收回 退还 赠 兑付 产出 释放 → 给您 给你 发放 到账 获得 获利 "
-    "分得 分到 分了".split()
-))
+_RETURN_WORDS = (
+    "息", "利率", "利润", "利息", "年利", "月利", "日利", "年化", "月化", "日化",
+    "收益", "回报", "返", "分红", "赚", "回本", "翻", "倍", "增值", "涨",
+    "拿", "领", "到手", "补贴", "奖励", "溢价", "升值", "回购", "回收", "收回",
+    "退还", "赠", "兑付", "产出", "释放", "→", "给您", "给你", "发放", "到账",
+    "获得", "获利", "分得", "分到", "分了",
+)
+_RETURNISH = re.compile(word_regex(_RETURN_WORDS))
 _NEAR = 30
 # Put first in number-led patterns: a character-class prefix lets the regex engine skip
 # positions that cannot start a number instead of trying every alternative there.

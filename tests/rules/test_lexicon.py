@@ -49,8 +49,10 @@ def test_get_rule_carries_article_text() -> None:
     [
         ("hot_concept.yaml", "weight: 0.5\n", "weight: high\n",
          "hot_concept.yaml: rules[0](hot.fintech).weight"),
-        ("endorsement.yaml", "weight: 0.5\n", "weight: 1.5\n", "endorsement.yaml: rules[0](endorse.expert).weight"),
-        ("return_promise.yaml", "kind: terms", "kind: fuzzy", "return_promise.yaml: rules[0](return.guaranteed).kind"),
+        ("endorsement.yaml", "weight: 0.5\n", "weight: 1.5\n",
+         "endorsement.yaml: rules[0](endorse.expert).weight"),
+        ("return_promise.yaml", "kind: terms", "kind: fuzzy",
+         "return_promise.yaml: rules[0](return.guaranteed).kind"),
         ("principal_guarantee.yaml", "basis: ad_law_25_1", "basis: nowhere",
          "principal_guarantee.yaml: rules[0](guarantee.baoben).basis"),
         ("public_solicitation.yaml", "    weight: 0.5\n", "    weigth: 0.5\n",

@@ -16,7 +16,7 @@ Signals and their data rules:
 * `branch_burst` (yellow): three or more branches of the enterprise (names per
   `names.is_branch_of`: parent's name + …分公司/分店/…) established (成立日期) within any
   90-day window of the last twelve months; branches without a 成立日期 are not counted.
-  The parent and each branch in the burst get the signal.
+  The parent and each branch in the burst get the signal (`branches`).
 * `confirmed_lead` (red): a confirmed ad lead linked to the enterprise that is undisposed,
   still being disposed (status confirmed), or was referred to the police / joint review;
   `disposed_lead` (yellow): every confirmed lead closed after interview, rectification or
@@ -33,17 +33,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor.ledger.branches import Burst, branch_bursts
 from monitor.ledger.cells import normalize_address
-from monitor.ledger.names import BRANCH_MARKERS, is_branch_of
 from monitor.models.ledger import Enterprise, EnterpriseEvent
 
 CHANGE_WINDOW = timedelta(days=365)  # "12 months" for 异动 counting
 CHANGES_MIN = 2
-BRANCH_WINDOW = timedelta(days=90)
-BRANCH_BURST_MIN = 3
 SEVERE_DISPOSALS = ("refer_police", "joint_review")  # 移送公安, 会审研判
 DISPOSAL_LABELS = {
     "interview": "约谈",
@@ -134,7 +132,7 @@ def assess_many(
 ) -> dict[int, Assessment]:
     """Signals for several enterprises with a few queries per chunk (export, reports)."""
     scan = scanner or default_scanner()
-    bursts = _branch_bursts(session, as_of)
+    bursts = branch_bursts(session, as_of)
     result: dict[int, Assessment] = {}
     for first in range(0, len(enterprises), QUERY_CHUNK):
         chunk = enterprises[first : first + QUERY_CHUNK]
@@ -147,7 +145,7 @@ def assess_many(
                 *_word_reasons(scan(ent.name or "", ent.business_scope or "")),
                 *_address_reasons(ent),
                 *_change_reasons(changes.get(ent.id, [])),
-                *bursts.get(ent.id, []),
+                *_burst_reasons(bursts.get(ent.id, [])),
                 *_lead_reasons(leads.get(ent.id, [])),
                 *overdue.get(ent.id, []),
             ]
@@ -283,57 +281,12 @@ def _overdue_by_enterprise(
     }
 
 
-def _branch_bursts(session: Session, as_of: date) -> dict[int, list[Reason]]:
-    """enterprise id → branch_burst reasons, for parents and the branches in a burst."""
-    since = as_of - CHANGE_WINDOW
-    branch_filter = [Enterprise.name.contains(marker) for marker in BRANCH_MARKERS]
-    branches = list(
-        session.scalars(
-            select(Enterprise).where(
-                or_(*branch_filter),
-                Enterprise.established_on.is_not(None),
-                Enterprise.established_on > since,
-                Enterprise.established_on <= as_of,
-            )
-        )
-    )
-    if len(branches) < BRANCH_BURST_MIN:
-        return {}
-    out: dict[int, list[Reason]] = {}
-    for parent in session.scalars(select(Enterprise)):
-        mine = sorted(
-            (b for b in branches if b.id != parent.id and is_branch_of(b.name, parent.name)),
-            key=lambda b: b.established_on or as_of,
-        )
-        burst = _densest_window(mine)
-        if len(burst) < BRANCH_BURST_MIN:
-            continue
-        out.setdefault(parent.id, []).append(
-            Reason("branch_burst", "yellow", f"90天内新设分支机构{len(burst)}家")
-        )
-        for b in burst:
-            out.setdefault(b.id, []).append(
-                Reason(
-                    "branch_burst",
-                    "yellow",
-                    f"为{parent.name}90天内密集设立的{len(burst)}家分支机构之一",
-                )
-            )
-    return out
-
-
-def _densest_window(branches: list[Enterprise]) -> list[Enterprise]:
-    """The largest run of branches whose 成立日期 fit in one 90-day window."""
-    best: list[Enterprise] = []
-    start = 0
-    for end, branch in enumerate(branches):
-        assert branch.established_on is not None
-        while True:
-            first = branches[start].established_on
-            assert first is not None
-            if branch.established_on - first <= BRANCH_WINDOW:
-                break
-            start += 1
-        if end - start + 1 > len(best):
-            best = branches[start : end + 1]
-    return best
+def _burst_reasons(bursts: list[Burst]) -> list[Reason]:
+    reasons: list[Reason] = []
+    for burst in bursts:
+        if burst.role == "parent":
+            message = f"90天内新设分支机构{burst.size}家"
+        else:
+            message = f"为{burst.parent_name}90天内密集设立的{burst.size}家分支机构之一"
+        reasons.append(Reason("branch_burst", "yellow", message))
+    return reasons

@@ -10,9 +10,10 @@ The data object is built once, by one function; renderers only lay it out.
 """
 
 from monitor.reports.campaign import Campaign, CampaignPhase, load_campaign
-from monitor.reports.data import SemiMonthlyReport, build_report
+from monitor.reports.data import build_report
 from monitor.reports.files import default_path, is_report_day, write_report
 from monitor.reports.html import render_html, write_html
+from monitor.reports.model import SemiMonthlyReport
 from monitor.reports.period import Period
 from monitor.reports.xlsx import render_xlsx
 

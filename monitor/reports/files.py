@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 from monitor.errors import InvalidInput
 from monitor.ledger.signals import Scanner
 from monitor.reports.campaign import Campaign
-from monitor.reports.data import SemiMonthlyReport, build_report
+from monitor.reports.data import build_report
 from monitor.reports.html import write_html
+from monitor.reports.model import SemiMonthlyReport
 from monitor.reports.xlsx import render_xlsx
 
 FORMATS = ("xlsx", "html")

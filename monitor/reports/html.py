@@ -14,7 +14,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from monitor.errors import InvalidInput
 from monitor.ledger.tags import TAG_LABELS
-from monitor.reports.data import Count, SemiMonthlyReport
+from monitor.reports.model import Count, SemiMonthlyReport
 
 BAR_HEIGHT = 22
 LABEL_WIDTH = 110

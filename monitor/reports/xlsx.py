@@ -17,7 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from monitor.errors import InvalidInput
 from monitor.ledger.tags import TAG_LABELS
-from monitor.reports.data import Count, SemiMonthlyReport
+from monitor.reports.model import Count, SemiMonthlyReport
 
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=14)

@@ -19,7 +19,7 @@ from monitor.models.core import Lead, LeadCategory
 from monitor.models.ledger import Enterprise, EnterpriseEvent, EnterpriseTagHistory, Visit
 from monitor.models.workflow import Disposal, LeadEvent, Rectification
 from monitor.reports import build_report, render_html, render_xlsx
-from monitor.reports.data import SemiMonthlyReport
+from monitor.reports.model import SemiMonthlyReport
 
 AS_OF = date(2026, 11, 15)
 

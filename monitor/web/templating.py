@@ -22,6 +22,11 @@ NAVIGATION: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("/leads", "线索队列", ("admin", "reviewer")),
     ("/referred", "移送线索", ("partner",)),
     ("/uploads", "海报上传", ("grid", "admin", "reviewer")),
+    ("/ledger", "企业台账", ("admin", "reviewer")),
+    ("/coverage", "排查覆盖", ("admin", "reviewer")),
+    ("/reports", "半月报", ("admin", "reviewer")),
+    ("/sources", "监测源", ("admin",)),
+    ("/admin", "系统管理", ("admin",)),
 )
 
 LABELS = {

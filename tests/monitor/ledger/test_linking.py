@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.errors import NotFound, PermissionDenied
+from monitor.ledger.detail import enterprise_detail
 from monitor.ledger.linking import candidates_for_lead, candidates_for_text, confirm_link
 from monitor.ledger.names import core_name
 from monitor.models.accounts import AuditEntry
@@ -115,6 +117,8 @@ def test_confirm_link_goes_through_workflow(
         select(AuditEntry).where(AuditEntry.action == "lead.link_enterprise")
     ).one()
     assert entry.actor_name == "zhangsan" and entry.target_id == str(lead.id)
+    detail = enterprise_detail(session, ledger["xinsheng"].credit_code, as_of=date(2026, 11, 15))
+    assert [item["id"] for item in detail["leads"]] == [lead.id]
     with pytest.raises(PermissionDenied):
         confirm_link(session, lead.id, ledger["huaxia"].id, actor=grid)
     with pytest.raises(NotFound):

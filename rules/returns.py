@@ -153,7 +153,7 @@ class ReturnExtractor:
         )
         self._payback = re.compile(
             rf"(?:{_NUMSTART}(?P<n>{COUNT})(?P<u>{_UNIT})(?:内|左右|即可|就能|就可|就|可|能|便|全部)*"
-            rf"(?:回本|收回成本|收回本金|收回投资|回收成本)(?!一大半|一半|大半|一部分)"
+            rf"(?:回本|收回(?:全部|所有)?(?:成本|本金|投资)|回收成本)(?!一大半|一半|大半|一部分)"
             rf"|回本周期(?:仅|只需|只要|为|约|是|短至|不到)*(?P<n2>{COUNT})(?P<u2>{_UNIT}))"
         )
         self._doubling = re.compile(
@@ -170,7 +170,8 @@ class ReturnExtractor:
         unit_words = r"(?:每股|每份|一股|一份|每只|每台|每头|每个|每套|每单|售价|仅需|只需|单价)"
         self._principal = re.compile(
             rf"(?:{verbs}(?:[^\d{_STOP}]{{0,8}}?(?P<p2>{money})|(?P<p1>{AMT}))"
-            rf"|{unit_words}[(（]?(?P<p3>{AMT})|(?P<p4>{money})(?:一|1)(?:股|份))"
+            rf"|{unit_words}[(（]?(?P<p3>{AMT})|(?P<p4>{money})(?:一|1)(?:股|份)"
+            rf"|每(?P<p5>[\d一二两三四五六七八九十]*[万千百]元?))"
         )
         period = r"(?P<per>每个?月|月月|每天|天天|每日|每周|每年|一年|每季度?|每个季度|年底|每年底)"
         mods = (r"(?:都|就|可|能|可以|稳定|固定|准时|按时|还|再|保底|自动|额外|另外|另|可获"
@@ -208,6 +209,9 @@ class ReturnExtractor:
         )
         self._premium = re.compile(
             rf"(?:加|上浮|溢价|加价|多)(?P<v>{_PCT})(?:回收|回购|收回|退还|返还)"
+        )
+        self._multiple_buyback = re.compile(
+            rf"以(?P<k>{NUM})倍(?:的)?(?:价格|价|原价|购买价)?(?:回购|回收|收回)"
         )
         # borrowing *from* the public (集资) is not a loan product's interest
         self._lender = re.compile(
@@ -351,8 +355,18 @@ class ReturnExtractor:
         return out
 
     def _growth_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:
-        """一年内价值涨到5倍 → 400."""
+        """一年内价值涨到5倍 → 400; 三年后以1.5倍价格回购 → 16.7."""
         out = []
+        for m in self._multiple_buyback.finditer(text, lo, hi):
+            k = parse_number(m.group("k"))
+            terms = list(self._term.finditer(text, max(0, m.start() - 30), m.start()))
+            per_year = 1.0
+            if terms:
+                t = terms[-1]
+                per_year = self._per_year(t.group("n") or t.group("n2"),
+                                          t.group("u") or t.group("u2")) or 1.0
+            if k and k > 1:
+                out.append(RateClaim(m.start(), m.end(), (k - 1) * 100 * per_year, "buyback"))
         for m in self._growth.finditer(text, lo, hi):
             per_year = self._per_year(m.group("n"), m.group("u"))
             k = parse_number(m.group("k"))
@@ -385,7 +399,10 @@ class ReturnExtractor:
     def _last_principal(self, text: str, lo: int, hi: int) -> tuple[int, float] | None:
         found = None
         for m in self._principal.finditer(text, lo, hi):
-            token = m.group("p1") or m.group("p2") or m.group("p3") or m.group("p4")
+            token = (m.group("p1") or m.group("p2") or m.group("p3") or m.group("p4")
+                     or m.group("p5"))
+            if token and token[0] in "万千百":  # 每万元 = per 10,000 yuan
+                token = "一" + token
             value = parse_amount(token) if token else None
             if value and value >= 100:
                 found = (m.start(), value)

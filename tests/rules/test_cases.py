@@ -43,7 +43,10 @@ def test_context_case(case: dict[str, Any]) -> None:
         assert d.score < 0.6 and d.risk in ("low", "none")
 
 
-@pytest.mark.parametrize("case", _cases("heldout.yaml"))
+HELDOUT = [p for f in sorted(DATA.glob("heldout*.yaml")) for p in _cases(f.name)]
+
+
+@pytest.mark.parametrize("case", HELDOUT)
 def test_heldout_case(case: dict[str, Any]) -> None:
     d = detect(case["text"])
     assert d.violation is case["violation"], d

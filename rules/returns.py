@@ -228,6 +228,14 @@ class ReturnExtractor:
             return None
         return self.cues.periods.get(_UNITS[unit], 1.0) / n
 
+    def _term_before(self, text: str, pos: int) -> float:
+        """Periods per year of the last term (一年后, 周期半年) shortly before ``pos``; 1."""
+        terms = list(self._term.finditer(text, max(0, pos - 30), pos))
+        if not terms:
+            return 1.0
+        t = terms[-1]
+        return self._per_year(t.group("n") or t.group("n2"), t.group("u") or t.group("u2")) or 1.0
+
     def _excluded(self, text: str, start: int, end: int) -> bool:
         """Loan, salary, discount and price-move numbers are not returns."""
         lo = start
@@ -359,19 +367,15 @@ class ReturnExtractor:
         out = []
         for m in self._multiple_buyback.finditer(text, lo, hi):
             k = parse_number(m.group("k"))
-            terms = list(self._term.finditer(text, max(0, m.start() - 30), m.start()))
-            per_year = 1.0
-            if terms:
-                t = terms[-1]
-                per_year = self._per_year(t.group("n") or t.group("n2"),
-                                          t.group("u") or t.group("u2")) or 1.0
             if k and k > 1:
-                out.append(RateClaim(m.start(), m.end(), (k - 1) * 100 * per_year, "buyback"))
+                out.append(RateClaim(m.start(), m.end(),
+                                     (k - 1) * 100 * self._term_before(text, m.start()),
+                                     "buyback"))
         for m in self._growth.finditer(text, lo, hi):
-            per_year = self._per_year(m.group("n"), m.group("u"))
+            growth = self._per_year(m.group("n"), m.group("u"))
             k = parse_number(m.group("k"))
-            if per_year and k and k > 1:
-                out.append(RateClaim(m.start(), m.end(), (k - 1) * 100 * per_year, "growth"))
+            if growth and k and k > 1:
+                out.append(RateClaim(m.start(), m.end(), (k - 1) * 100 * growth, "growth"))
         return out
 
     def _payback_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:
@@ -452,14 +456,9 @@ class ReturnExtractor:
             out.append(RateClaim(m.start(), m.end(), 100.0 * periods[period], "doubling"))
         for m in self._premium.finditer(text, lo, hi):
             value = _pct_value(m.group("v"))
-            terms = list(self._term.finditer(text, max(0, m.start() - 30), m.start()))
-            per_year = 1.0
-            if terms:
-                t = terms[-1]
-                per_year = self._per_year(t.group("n") or t.group("n2"),
-                                          t.group("u") or t.group("u2")) or 1.0
             if value is not None:
-                out.append(RateClaim(m.start(), m.end(), value * per_year, "premium"))
+                out.append(RateClaim(m.start(), m.end(),
+                                     value * self._term_before(text, m.start()), "premium"))
         return out
 
     def _maturity_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import datetime
 from typing import Any, Self
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
+
+from crawlers.items import utc_now
 
 INTERVAL_SECONDS = 1.0
 
@@ -24,8 +27,12 @@ def snapshot(stats: dict[str, Any]) -> dict[str, Any]:
     """The figures the progress line and the run record need, from Scrapy's stats."""
     enqueued = int(stats.get("scheduler/enqueued", 0))
     dequeued = int(stats.get("scheduler/dequeued", 0))
+    started = stats.get("start_time")
+    elapsed = (utc_now() - started).total_seconds() if isinstance(started, datetime) else 0.0
     return {
         "pages": int(stats.get("admon/pages", 0)),
+        "parsed": int(stats.get("admon/parsed", 0)),
+        "elapsed": round(elapsed, 3),
         "rendered": int(stats.get("admon/pages_rendered", 0)),
         "queued": max(0, enqueued - dequeued),
         "leads": int(stats.get("admon/leads_new", 0)),

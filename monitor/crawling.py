@@ -85,6 +85,8 @@ class CrawlSummary:
     images: int = 0
     screenshots: int = 0
     requests: int = 0
+    parsed: int = 0  # pages the spider extracted (counted even with the pipeline off)
+    crawl_seconds: float = 0.0  # Scrapy's own elapsed time, without process start-up
     seconds: float = 0.0
     resumed: bool = False
     notes: list[str] = field(default_factory=list)
@@ -196,6 +198,8 @@ def _apply(summary: CrawlSummary, line: Mapping[str, Any]) -> None:
     summary.images = int(line.get("images", summary.images))
     summary.screenshots = int(line.get("screenshots", summary.screenshots))
     summary.requests = int(line.get("requests", summary.requests))
+    summary.parsed = int(line.get("parsed", summary.parsed))
+    summary.crawl_seconds = float(line.get("elapsed", summary.crawl_seconds))
     summary.error_kinds = dict(line.get("error_kinds", summary.error_kinds))
 
 

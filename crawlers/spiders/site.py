@@ -182,6 +182,7 @@ class SiteSpider(Spider):
         yield from self._follow(html, item.depth)
         decision = decide(self.render_mode, page, self.needs_js)
         item.render_reason = decision.reason
+        self.crawler.stats.inc_value("admon/parsed")
         if decision.render:
             yield Request(
                 response.url, callback=self.parse_rendered, errback=self.render_failed,

@@ -1,0 +1,173 @@
+"""Crawler throughput and memory over the demo town's /bulk/ section (loopback only).
+
+    .venv/bin/python benchmarks/crawl.py [--pages 400] [--render-pages 100] [--memory-pages 1000]
+
+Figures printed, each from a real `monitor.crawling.run_crawl` (child process, SQLite):
+
+1. pages/s of the spider with the pipeline off (ITEM_PIPELINES = {}) and on (intake:
+   evidence, rules, leads, OCR of the bulk posters), in one run of this script, and the
+   pipeline's cost (target ≤ 25 %);
+2. pages/s with every page rendered in Chromium (render=always);
+3. peak memory of the crawl process tree (Scrapy child + Chromium) over a 1,000-page
+   rendered crawl: summed RSS and summed PSS (PSS splits shared pages fairly between
+   Chromium's processes; RSS counts them in each).
+
+AutoThrottle is off here so the figures measure capacity, not politeness; pages/s uses
+Scrapy's own elapsed time (process start-up excluded). The off/on pair is run `--repeat`
+times, interleaved, and the best rate of each is kept: on a shared machine the worst runs
+measure the neighbours, not the crawler.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from crawlers.demo_site import DemoSite
+from monitor.crawling import CrawlPlan, CrawlSummary, run_crawl
+from monitor.db import make_engine, session_factory, upgrade
+from monitor.settings import Settings
+
+CAPACITY = {"AUTOTHROTTLE_ENABLED": False, "LOG_LEVEL": "WARNING"}
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        tree.setdefault(ppid, []).append(int(entry.name))
+    return tree
+
+
+def _descendants(pid: int) -> list[int]:
+    tree, out, todo = _children(), [], [pid]
+    while todo:
+        for child in tree.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+def _memory_kib(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) in KiB from /proc/PID/smaps_rollup, (0, 0) if the process is gone."""
+    rss = pss = 0
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Rss:"):
+                rss = int(line.split()[1])
+            elif line.startswith("Pss:"):
+                pss = int(line.split()[1])
+    except OSError:
+        return 0, 0
+    return rss, pss
+
+
+class MemorySampler(threading.Thread):
+    """Samples the summed RSS/PSS of this process's descendants twice a second."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.stop_event = threading.Event()
+        self.peak_rss = self.peak_pss = 0
+        self.peak_processes = 0
+        self.samples: list[tuple[float, int]] = []
+
+    def run(self) -> None:
+        started = time.monotonic()
+        while not self.stop_event.wait(0.5):
+            pids = _descendants(os.getpid())
+            totals = [_memory_kib(pid) for pid in pids]
+            rss, pss = sum(t[0] for t in totals), sum(t[1] for t in totals)
+            self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
+            self.peak_processes = max(self.peak_processes, len(pids))
+            self.samples.append((time.monotonic() - started, pss))
+
+
+@dataclass
+class Result:
+    label: str
+    summary: CrawlSummary
+
+    @property
+    def rate(self) -> float:
+        return self.summary.parsed / self.summary.crawl_seconds if self.summary.crawl_seconds else 0
+
+
+def crawl(site: DemoSite, label: str, pages: int, render: str, extra: dict[str, Any]) -> Result:
+    data_dir = Path(tempfile.mkdtemp(prefix="admon-bench-"))
+    url = f"sqlite:///{data_dir / 'admon.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    settings = Settings(data_dir=data_dir, database_url=url)
+    plan = CrawlPlan(
+        urls=(f"{site.url}bulk/",), max_pages=pages, max_depth=50, render=render,
+        screenshots=False, scrapy_settings=CAPACITY | extra,
+    )
+    summary = run_crawl(settings, session_factory(engine), plan)
+    engine.dispose()
+    if summary.status != "finished":
+        raise SystemExit(f"{label}: crawl {summary.status}: {summary.notes}")
+    return Result(label, summary)
+
+
+def report(result: Result) -> None:
+    s = result.summary
+    print(f"{result.label:<34} {s.parsed:>5} pages in {s.crawl_seconds:6.1f}s "
+          f"= {result.rate:6.1f} pages/s  (leads {s.leads_new}, rendered {s.rendered}, "
+          f"images read {s.images})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=400)
+    parser.add_argument("--render-pages", type=int, default=100)
+    parser.add_argument("--memory-pages", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=2)
+    args = parser.parse_args()
+    bulk = max(args.pages, args.render_pages, args.memory_pages) + 10
+    with DemoSite(bulk_pages=bulk, sitemap=False) as site:
+        print(f"demo town at {site.url}, {bulk} bulk pages; {os.cpu_count()} CPUs")
+        offs, ons = [], []
+        for _ in range(max(1, args.repeat)):
+            offs.append(crawl(site, "pipeline off (render never)", args.pages, "never",
+                              {"ITEM_PIPELINES": {}}))
+            report(offs[-1])
+            ons.append(crawl(site, "pipeline on  (render never)", args.pages, "never", {}))
+            report(ons[-1])
+        off = max(offs, key=lambda r: r.rate)
+        on = max(ons, key=lambda r: r.rate)
+        print(f"best of {len(offs)}: off {off.rate:.1f} pages/s, on {on.rate:.1f} pages/s")
+        cost = 1 - on.rate / off.rate if off.rate else float("nan")
+        print(f"pipeline cost: {cost:.0%} of throughput (target ≤ 25%)")
+        rendered = crawl(site, "pipeline on  (render always)", args.render_pages, "always", {})
+        report(rendered)
+        sampler = MemorySampler()
+        sampler.start()
+        memory = crawl(site, f"memory run (render always, {args.memory_pages})",
+                       args.memory_pages, "always", {})
+        sampler.stop_event.set()
+        sampler.join()
+        report(memory)
+        third = len(sampler.samples) // 3
+        early = max((p for _, p in sampler.samples[:third]), default=0)
+        late = max((p for _, p in sampler.samples[-third:]), default=0) if third else 0
+        print(f"peak memory of crawl process tree: RSS {sampler.peak_rss / 1024:.0f} MiB, "
+              f"PSS {sampler.peak_pss / 1024:.0f} MiB, up to {sampler.peak_processes} processes")
+        print(f"PSS peak in first third {early / 1024:.0f} MiB vs last third {late / 1024:.0f} MiB"
+              " (flat = bounded)")
+
+
+if __name__ == "__main__":
+    main()

@@ -36,6 +36,7 @@ FUZZY_CUTOFF = 80.0  # below this, names share little more than a common word (�
 MIN_CORE_FOR_SUBSTRING = 3  # a two-character core (华夏) appears in too many texts
 MIN_CORE_FOR_PARTIAL = 5  # partial matches of short cores are mostly shared words
 DEFAULT_LIMIT = 5
+MAX_TEXT = 500_000  # characters searched per lead; a page's text is far below this
 
 _COMPANY = re.compile(
     r"[\u4e00-\u9fa5A-Za-z0-9()（）]{2,30}?"
@@ -122,9 +123,15 @@ def candidates_for_text(session: Session, text: str, *, limit: int = DEFAULT_LIM
 def candidates_for_lead(
     session: Session, lead_id: int, *, limit: int = DEFAULT_LIMIT
 ) -> LinkProposal:
-    """Candidates for a stored lead, from its title and the text the rules saw."""
+    """Candidates for a stored lead, from everything captured with it.
+
+    The text the rules saw is often only part of the evidence: an ad read from an image
+    names no company, while the page around it shows 营业执照 details in its footer. So the
+    title, the lead's text, every text of its capture (and of the page an image capture
+    came from) and a poster's OCR text are all searched.
+    """
     lead = _lead(session, lead_id)
-    return candidates_for_text(session, f"{lead.title or ''}\n{lead.text or ''}", limit=limit)
+    return candidates_for_text(session, _lead_texts(session, lead), limit=limit)
 
 
 def confirm_link(
@@ -157,6 +164,26 @@ def linked_leads(session: Session, enterprise_id: int) -> list[Any]:
 
     stmt = select(Lead).where(Lead.enterprise_id == enterprise_id).order_by(Lead.created_at.desc())
     return list(session.scalars(stmt))
+
+
+def _lead_texts(session: Session, lead: Any) -> str:
+    from monitor.models.core import Capture, CaptureText, Upload
+
+    parts: list[str] = [lead.title or "", lead.text or ""]
+    capture_ids: list[int] = []
+    if lead.capture_id is not None:
+        capture_ids.append(lead.capture_id)
+        capture = session.get(Capture, lead.capture_id)
+        if capture is not None and capture.page_capture_id is not None:
+            capture_ids.append(capture.page_capture_id)
+    if capture_ids:
+        stmt = select(CaptureText.text).where(CaptureText.capture_id.in_(capture_ids))
+        parts.extend(text for text in session.scalars(stmt) if text)
+    if lead.upload_id is not None:
+        upload = session.get(Upload, lead.upload_id)
+        if upload is not None and upload.ocr_text:
+            parts.append(upload.ocr_text)
+    return "\n".join(parts)[:MAX_TEXT]
 
 
 def _lead(session: Session, lead_id: int) -> Any:

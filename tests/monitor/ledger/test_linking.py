@@ -123,3 +123,26 @@ def test_confirm_link_goes_through_workflow(
         confirm_link(session, lead.id, ledger["huaxia"].id, actor=grid)
     with pytest.raises(NotFound):
         confirm_link(session, lead.id, 999_999, actor=reviewer)
+
+
+def test_lead_candidates_search_the_whole_capture(
+    session: Session, ledger: dict[str, Enterprise]
+) -> None:
+    """An image ad names no company; the page it sits on has the licence in its footer."""
+    from monitor.models.core import Capture, CaptureText
+
+    page = Capture(kind="page", url="http://127.0.0.1/shop")
+    session.add(page)
+    session.flush()
+    image = Capture(kind="image", url="http://127.0.0.1/ad.png", page_capture_id=page.id)
+    session.add(image)
+    session.flush()
+    footer = f"关于我们 | 统一社会信用代码：{ledger['huaxia'].credit_code}"
+    session.add(CaptureText(capture_id=page.id, via="html", text=footer,
+                            sha256=hashlib.sha256(footer.encode()).hexdigest()))  # fmt: skip
+    lead = _lead(session, "月息3分 保本保息 名额有限")
+    lead.capture_id = image.id
+    session.flush()
+    proposal = candidates_for_lead(session, lead.id)
+    assert proposal.candidates[0].enterprise_id == ledger["huaxia"].id
+    assert proposal.candidates[0].evidence == "credit_code"

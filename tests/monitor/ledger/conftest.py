@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
 from openpyxl import Workbook
 
 from monitor.ledger.uscc import make_credit_code
@@ -37,11 +36,6 @@ def fake_scan(name: str, business_scope: str = "") -> list[FakeHit]:
         hits += [FakeHit(w, field, "restricted") for w in RESTRICTED if w in text]
         hits += [FakeHit(w, field, "watch") for w in WATCH if w in text]
     return hits
-
-
-@pytest.fixture
-def scanner() -> Callable[[str, str], list[FakeHit]]:
-    return fake_scan
 
 
 def write_xlsx(

@@ -86,10 +86,11 @@ def test_tag_change_appears_in_history_with_reason(app_client: TestClient, db: S
     after = app_client.get(response.headers["location"]).text
     history = after.split('class="tag-history"')[1].split("</table>")[0]
     assert "名称含理财字样&lt;b&gt;已约谈&lt;/b&gt;" in history
-    assert 'tag tag-red' in history and "wang" in history
+    assert "tag tag-red" in history and "wang" in history
     db.expire_all()
-    rows = list(db.scalars(select(EnterpriseTagHistory).where(
-        EnterpriseTagHistory.enterprise_id == ent)))
+    rows = list(
+        db.scalars(select(EnterpriseTagHistory).where(EnterpriseTagHistory.enterprise_id == ent))
+    )
     assert [(r.to_tag, r.actor) for r in rows] == [("red", "wang")]
     assert db.scalar(select(AuditEntry).where(AuditEntry.action == "ledger.set_tag")) is not None
 
@@ -259,9 +260,9 @@ def test_import_of_a_bad_file_imports_nothing(app_client: TestClient, db: Sessio
 
 
 def test_staff_link_a_lead_to_a_candidate_enterprise(app_client: TestClient, db: Session) -> None:
-    from tests.web.test_leads_pages import _ingest
+    from tests.web.test_coverage_reports import ingest_ad
 
-    lead_id = _ingest(app_client, db)
+    lead_id = ingest_ad(app_client, db, "http://127.0.0.1:9/ad/link")
     ent = _enterprise(db, 14, "深圳市鑫盛财富投资管理有限公司")
     _reviewer(app_client, db)
     page = app_client.get(f"/leads/{lead_id}").text

@@ -18,19 +18,24 @@ text to `monitor.intake.ingest_upload_text`, which raises or updates the lead.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 import ocr
 from monitor import audit
-from monitor.errors import ConflictError, NotFound
+from monitor.errors import AdmonError, ConflictError, NotFound
 from monitor.evidence import EvidenceStore
 from monitor.intake import Detector, IntakeResult, UploadText, ingest_upload_text
 from monitor.models.core import Upload
+from monitor.settings import Settings
+from monitor.users import get_user
+from ocr.api import read_bytes
 
 #: OCR states of an upload. `running` is held by one worker at a time.
 PENDING, RUNNING, DONE, TIMEOUT, FAILED = "pending", "running", "done", "timeout", "failed"
@@ -210,3 +215,137 @@ def pending_uploads(session: Session, limit: int = 100) -> list[int]:
         .limit(limit)
     )
     return list(session.scalars(stmt))
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What happened to one file of a batch: stored (and maybe read), or refused."""
+
+    file: str
+    upload_id: int | None = None
+    sha256: str | None = None
+    read: UploadOutcome | None = None
+    code: str | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Stored, and read if reading was asked for, without timeout or failure."""
+        return self.upload_id is not None and (self.read is None or self.read.status == DONE)
+
+    def to_dict(self) -> dict[str, object]:
+        """The `admon upload` JSON object for this file."""
+        if self.upload_id is None:
+            return {"file": self.file, "error": f"{self.code}: {self.error}", "code": self.code}
+        out: dict[str, object] = {
+            "file": self.file,
+            "upload_id": self.upload_id,
+            "sha256": self.sha256,
+            "ocr_status": self.read.status if self.read else PENDING,
+        }
+        if self.read is not None:
+            intake = self.read.intake
+            out.update(
+                engine=self.read.engine,
+                text=self.read.text,
+                ocr_error=self.read.error,
+                lead_ids=list(intake.lead_ids) if intake else [],
+                new_leads=intake.new_leads if intake else 0,
+            )
+        return out
+
+
+@dataclass
+class UploadReport:
+    """A batch of uploads (the demo's posters, `admon upload`)."""
+
+    files: list[FileOutcome] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> int:
+        """Files stored as uploads."""
+        return sum(f.upload_id is not None for f in self.files)
+
+    @property
+    def leads(self) -> int:
+        """New leads the batch raised."""
+        return sum(f.read.intake.new_leads for f in self.files if f.read and f.read.intake)
+
+    @property
+    def failed(self) -> int:
+        """Files refused, or whose reading timed out or failed."""
+        return sum(not f.ok for f in self.files)
+
+
+def upload_files(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    files: Iterable[Path],
+    *,
+    uploader: str | None = None,
+    place: str = "",
+    building: str = "",
+    community: str | None = None,
+    note: str = "",
+    wait: bool = True,
+    engine: str | None = None,
+    progress: Callable[[FileOutcome], None] | None = None,
+) -> UploadReport:
+    """Upload files from disk as `uploader` (a user name) would from a phone; with `wait`,
+    read each one right away. One refused file does not stop the others."""
+    store = EvidenceStore(settings.evidence_dir)
+    uploader_id = None
+    if uploader is not None:
+        with sessions() as db:
+            uploader_id = get_user(db, uploader).id
+    report = UploadReport()
+    for path in files:
+        outcome = _upload_one(
+            settings,
+            sessions,
+            store,
+            path,
+            UploadMeta(path.name, place, building, community, note, uploader_id),
+            wait=wait,
+            engine=engine or settings.ocr_engine,
+        )
+        report.files.append(outcome)
+        if progress is not None:
+            progress(outcome)
+    return report
+
+
+def _upload_one(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    store: EvidenceStore,
+    path: Path,
+    meta: UploadMeta,
+    *,
+    wait: bool,
+    engine: str,
+) -> FileOutcome:
+    try:
+        data = read_bytes(path, settings.upload_max_bytes)
+        with sessions() as db:
+            actor = audit.ActorRef(meta.uploader_id, "cli") if meta.uploader_id else "cli"
+            row = receive_upload(
+                db,
+                store,
+                data,
+                meta,
+                max_bytes=settings.upload_max_bytes,
+                max_pixels=settings.image_max_pixels,
+                timezone=settings.timezone,
+                actor=actor,
+            )
+            upload_id, sha = row.id, row.sha256
+            read = None
+            if wait:
+                read = read_upload(
+                    db, store, upload_id, engine=engine, timeout=settings.ocr_timeout_seconds
+                )
+    except (ocr.OcrError, AdmonError) as exc:
+        message = exc.message if isinstance(exc, ocr.OcrError) else str(exc)
+        return FileOutcome(str(path), code=exc.code, error=message)
+    return FileOutcome(str(path), upload_id, sha, read)

@@ -5,29 +5,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import click
 
 from monitor.cli.common import command_with_globals, current_settings
 from monitor.cli.ocr import ENGINE_CHOICES, printable
-
-
-def _echo(record: dict[str, Any]) -> None:
-    click.echo(json.dumps(record, ensure_ascii=False))
-
-
-def _outcome_record(outcome: Any) -> dict[str, Any]:
-    intake = outcome.intake
-    return {
-        "upload_id": outcome.upload_id,
-        "ocr_status": outcome.status,
-        "engine": outcome.engine,
-        "text": outcome.text,
-        "ocr_error": outcome.error,
-        "lead_ids": list(intake.lead_ids) if intake else [],
-        "new_leads": intake.new_leads if intake else 0,
-    }
 
 
 @click.command("upload")
@@ -36,6 +18,7 @@ def _outcome_record(outcome: Any) -> dict[str, Any]:
 @click.option("--building", default="", help="楼栋: building.")
 @click.option("--community", default=None, help="所属社区: community.")
 @click.option("--note", default="", help="Free-text note.")
+@click.option("--as", "uploader", default=None, metavar="USER", help="Record USER as uploader.")
 @click.option(
     "--engine",
     type=click.Choice(ENGINE_CHOICES),
@@ -44,7 +27,7 @@ def _outcome_record(outcome: Any) -> dict[str, Any]:
 )
 @click.option("--no-ocr", is_flag=True, help="Store only; read later with --retry.")
 @click.option(
-    "--retry", is_flag=True, help="Read uploads still pending or that timed out / failed earlier."
+    "--retry", is_flag=True, help="Read uploads still pending or that timed out / failed."
 )
 @command_with_globals
 def upload(
@@ -53,6 +36,7 @@ def upload(
     building: str,
     community: str | None,
     note: str,
+    uploader: str | None,
     engine: str | None,
     no_ocr: bool,
     retry: bool,
@@ -61,73 +45,61 @@ def upload(
 
     Prints one JSON object per file: {"file", "upload_id", "sha256", "ocr_status",
     "engine", "text", "ocr_error", "lead_ids", "new_leads"}, or {"file", "error", "code"}
-    for a file that was refused (the others still go in; exit 1).
+    for a refused file (the others still go in; exit 1 if any was refused or not read).
 
     Example:
 
         admon upload lift-3.jpg --place 电梯 --building 3栋 --community 和平社区
     """
-    from monitor.cli.db import evidence_store, open_session
+    from monitor.cli.db import evidence_store, open_database, open_session
     from monitor.errors import AdmonError
-    from monitor.uploads import UploadMeta, pending_uploads, read_upload, receive_upload
-    from ocr import OcrError
-    from ocr.api import read_bytes
+    from monitor.uploads import FileOutcome, pending_uploads, read_upload, upload_files
 
     if not files and not retry:
         raise click.UsageError("give image files to upload, or --retry")
     settings = current_settings()
-    store = evidence_store(settings)
     engine_name = engine or settings.ocr_engine
-    failed = 0
 
-    def read(upload_id: int) -> dict[str, Any]:
-        with open_session(settings) as session:
-            outcome = read_upload(
-                session,
-                store,
-                upload_id,
-                engine=engine_name,
-                timeout=settings.ocr_timeout_seconds,
+    def show(outcome: FileOutcome) -> None:
+        click.echo(json.dumps(outcome.to_dict(), ensure_ascii=False))
+        if outcome.upload_id is None:
+            click.echo(
+                f"admon: {printable(outcome.file)}: {outcome.code}: {outcome.error}", err=True
             )
-        return _outcome_record(outcome)
 
-    for path in files:
-        try:
-            data = read_bytes(path, settings.upload_max_bytes)
-            meta = UploadMeta(path.name, place, building, community, note)
-            with open_session(settings) as session:
-                row = receive_upload(
-                    session,
-                    store,
-                    data,
-                    meta,
-                    max_bytes=settings.upload_max_bytes,
-                    max_pixels=settings.image_max_pixels,
-                    timezone=settings.timezone,
-                )
-                upload_id, sha = row.id, row.sha256
-            record: dict[str, Any] = {"file": str(path), "upload_id": upload_id, "sha256": sha}
-            record.update({"ocr_status": "pending"} if no_ocr else read(upload_id))
-        except (OcrError, AdmonError) as exc:
-            failed += 1
-            code = getattr(exc, "code", "error")
-            message = getattr(exc, "message", str(exc))
-            _echo({"file": str(path), "error": f"{code}: {message}", "code": code})
-            click.echo(f"admon: {printable(str(path))}: {code}: {message}", err=True)
-            continue
-        failed += record.get("ocr_status") in ("timeout", "failed")
-        _echo(record)
-
+    report = upload_files(
+        settings,
+        open_database(settings).sessions,
+        files,
+        uploader=uploader,
+        place=place,
+        building=building,
+        community=community,
+        note=note,
+        wait=not no_ocr,
+        engine=engine_name,
+        progress=show,
+    )
+    failed = report.failed
     if retry:
+        store = evidence_store(settings)
         with open_session(settings) as session:
             waiting = pending_uploads(session)
         for upload_id in waiting:
             try:
-                result = {"upload_id": upload_id, **read(upload_id)}
+                with open_session(settings) as session:
+                    read = read_upload(
+                        session,
+                        store,
+                        upload_id,
+                        engine=engine_name,
+                        timeout=settings.ocr_timeout_seconds,
+                    )
             except AdmonError as exc:
                 failed += 1
                 click.echo(f"admon: upload {upload_id}: {exc}", err=True)
                 continue
-            failed += result["ocr_status"] in ("timeout", "failed")
-            _echo(result)
+            outcome = FileOutcome(f"upload:{upload_id}", upload_id, None, read)
+            failed += not outcome.ok
+            click.echo(json.dumps(outcome.to_dict(), ensure_ascii=False))
     return 1 if failed else 0

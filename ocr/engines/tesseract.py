@@ -28,6 +28,11 @@ LANGS: tuple[str, ...] = ("chi_sim",)
 #: read the border as text): CER 3.4 % vs 5.2 % and 4.0 % (benchmarks/ocr_quality.py --psm).
 DEFAULT_PSM = 3
 
+#: Words tesseract itself scores below this (0-100) are dropped: on the synthetic photos they
+#: were the poster frame or wall texture read as a line of Latin gibberish (confidence 0),
+#: never real text.
+MIN_WORD_CONFIDENCE = 20.0
+
 
 @lru_cache(maxsize=1)
 def installed_languages() -> frozenset[str]:
@@ -79,8 +84,8 @@ class TesseractEngine:
         groups: dict[tuple[int, int, int], list[OcrLine]] = {}
         for i, word in enumerate(data["text"]):
             conf = float(data["conf"][i])
-            if not str(word).strip() or conf < 0:
-                continue
+            if not str(word).strip() or conf < MIN_WORD_CONFIDENCE:
+                continue  # conf -1 marks layout rows; very low conf is texture, not text
             box = (
                 int(data["left"][i]),
                 int(data["top"][i]),

@@ -236,3 +236,64 @@ def test_upload_command(
         "code": "unsupported_type",
     }
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+@pytest.mark.integration
+def test_upload_command_store_now_read_later(
+    tmp_path: Path, poster_jpeg: bytes, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from monitor.cli import cli
+    from monitor.cli.common import run_cli
+    from monitor.cli.db import close_all
+
+    good = tmp_path / "lift.jpg"
+    good.write_bytes(poster_jpeg)
+    data_dir = ["--data-dir", str(tmp_path / "var")]
+    try:
+        stored = run_cli(cli, ["upload", str(good), "--no-ocr", *data_dir])
+        stored_out = capsys.readouterr().out
+        retried = run_cli(cli, ["upload", "--retry", "--engine", "tesseract", *data_dir])
+        retried_out = capsys.readouterr().out
+    finally:
+        close_all()
+    assert stored == 0 and json.loads(stored_out)["ocr_status"] == "pending"
+    record = json.loads(retried_out)
+    assert retried == 0
+    assert (record["upload_id"], record["ocr_status"]) == (1, "done")
+    assert "保本" in record["text"]
+
+
+def test_upload_files_as_a_named_grid_worker(
+    tmp_path: Path, poster_jpeg: bytes, db_url: str
+) -> None:
+    from monitor.db import make_engine, session_factory, upgrade
+    from monitor.settings import Settings
+    from monitor.uploads import upload_files
+    from monitor.users import create_user
+
+    engine = make_engine(db_url)
+    upgrade(engine)
+    sessions = session_factory(engine)
+    with sessions() as db:
+        create_user(db, "grid", "grid", "Correct-Horse-42", display_name="网格员")
+        db.commit()
+    photo = tmp_path / "p.jpg"
+    photo.write_bytes(poster_jpeg)
+    junk = tmp_path / "j.jpg"
+    junk.write_bytes(b"MZ\x90\x00")
+    settings = Settings(data_dir=tmp_path / "var", database_url=db_url)
+    try:
+        report = upload_files(settings, sessions, [photo, junk], uploader="grid", wait=False)
+        with sessions() as db:
+            row = db.scalars(sa.select(Upload)).one()
+            assert row.uploader_id is not None and row.ocr_status == "pending"
+    finally:
+        engine.dispose()
+    assert (report.accepted, report.leads, report.failed) == (1, 0, 1)
+    assert report.files[1].code == "unsupported_type"
+    other = make_engine(db_url)
+    try:
+        with pytest.raises(NotFound):
+            upload_files(settings, session_factory(other), [photo], uploader="nobody")
+    finally:
+        other.dispose()

@@ -1,4 +1,5 @@
-"""`admon init`, and the database helpers every command reuses.
+"""`admon init`, `admon evidence verify|sweep`, and the database helpers every command
+reuses.
 
 In a command:
 
@@ -30,7 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.cli.common import command_with_globals, current_settings
 from monitor.db import make_engine, session_factory, upgrade
 from monitor.errors import ConfigError, ConflictError
-from monitor.evidence import EvidenceStore
+from monitor.evidence import ORPHAN_GRACE_SECONDS, EvidenceStore, sweep_orphans, verify_all
 from monitor.settings import Settings
 
 
@@ -138,3 +139,57 @@ def init() -> None:
         revision = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
     click.echo(f"database: {database.display_url} (schema {revision})")
     click.echo(f"evidence: {settings.evidence_dir.resolve()}")
+
+
+@click.group()
+@command_with_globals
+def evidence() -> None:
+    """The evidence store (证据存储): re-verify hashes, find files no row references.
+
+    (Register as `"evidence": "monitor.cli.db:evidence"` in monitor/cli/__init__.py.)
+    """
+
+
+@evidence.command("verify")
+@command_with_globals
+def evidence_verify() -> int:
+    """Re-hash every evidence file the database refers to; list missing or altered ones
+    (exit 1). Nothing is repaired: a changed file is itself evidence of a problem.
+
+    Example:
+
+        admon evidence verify
+    """
+    with open_session() as session:
+        report = verify_all(session, evidence_store())
+    for problem in report.problems:
+        click.echo(f"admon: evidence {problem}", err=True)
+    click.echo(f"checked {report.checked} files: {len(report.problems)} problems")
+    return 0 if report.ok else 1
+
+
+@evidence.command("sweep")
+@command_with_globals
+@click.option("--delete", is_flag=True, help="Remove orphans older than the grace period.")
+@click.option(
+    "--grace-hours",
+    type=click.FloatRange(min=0),
+    default=ORPHAN_GRACE_SECONDS / 3600,
+    show_default=True,
+    help="Younger orphans are only listed (their intake may still be committing).",
+)
+def evidence_sweep(delete: bool, grace_hours: float) -> None:
+    """List evidence files no database row references (left by a crash between writing a
+    file and committing its row); with --delete, remove the old ones.
+
+    Example:
+
+        admon evidence sweep --delete
+    """
+    with open_session() as session:
+        orphans = sweep_orphans(session, evidence_store(), delete, grace_hours * 3600)
+    for orphan in orphans:
+        state = "removed" if orphan.removed else "kept"
+        click.echo(f"{state}\t{orphan.age_seconds / 3600:.1f} h\t{orphan.path}")
+    removed = sum(o.removed for o in orphans)
+    click.echo(f"{len(orphans)} orphan files, {removed} removed", err=True)

@@ -1,7 +1,8 @@
 """One enterprise as a reader needs it: fields, signals, 异动, tag history, linked leads.
 
 `admon ledger show` prints this as JSON; the web page renders the same structure, so both
-show exactly the same facts.
+show exactly the same facts. `version` is the optimistic-lock counter a tag form carries
+back to `set_tag(expected_version=...)`.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.ledger.enterprises import STATUS_LABELS, get_enterprise
@@ -45,6 +47,7 @@ def enterprise_detail(
         "tag_reason": ent.tag_reason,
         "tag_set_by": ent.tag_set_by,
         "tag_set_at": ent.tag_set_at.isoformat() if ent.tag_set_at else None,
+        "version": ent.version,  # what a tag form sends back as expected_version
         "signals": assessment.to_dict(),
         "events": [
             {
@@ -91,4 +94,29 @@ def enterprise_detail(
             }
             for lead in linked_leads(session, ent.id)
         ],
+        "rectifications": [
+            {
+                "id": r.id,
+                "lead_id": r.lead_id,
+                "responsible_unit": r.responsible_unit,
+                "measures": r.measures,
+                "deadline": r.deadline.isoformat(),
+                "recheck_date": r.recheck_date.isoformat(),
+                "status": r.status,
+                "overdue": r.status == "open" and r.deadline < as_of,
+            }
+            for r in _rectifications(session, ent.id)
+        ],
     }
+
+
+def _rectifications(session: Session, enterprise_id: int) -> list[Any]:
+    """责令整改 orders concerning the enterprise, latest deadline first."""
+    from monitor.models.workflow import Rectification
+
+    stmt = (
+        select(Rectification)
+        .where(Rectification.enterprise_id == enterprise_id)
+        .order_by(Rectification.deadline.desc(), Rectification.id.desc())
+    )
+    return list(session.scalars(stmt))

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from monitor.errors import NotFound
 from monitor.ledger.cells import parse_capital_wan
-from monitor.ledger.events import record_event
+from monitor.ledger.events import add_event
 from monitor.ledger.uscc import CreditCodeError, validate_credit_code
 from monitor.models.ledger import Enterprise
 
@@ -103,7 +103,7 @@ def apply_fields(
             kind = "move_out" if new == "moved_out" else "move_in"
             old, new = STATUS_LABELS.get(old or "", old or ""), STATUS_LABELS[new]
         if kind:
-            record_event(
+            add_event(
                 session,
                 enterprise,
                 kind,

@@ -11,6 +11,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor import audit
 from monitor.errors import InvalidInput
 from monitor.models.ledger import EVENT_KINDS, Enterprise, EnterpriseEvent
 
@@ -35,13 +36,57 @@ def record_event(
     note: str = "",
     recorded_by: str,
     apply: bool = True,
+    audit_as: audit.Actor = None,
+    ip: str | None = None,
 ) -> EnterpriseEvent:
-    """Add one 异动 to `enterprise`.
+    """Add one 异动 to `enterprise`, audited as `ledger.event` (by `audit_as`, else the
+    recorder's name).
 
     With `apply=True` the ledger follows the event: an address change sets the actual
     address, a name change the name, move-in / move-out the status; `old_value` defaults to
     the value being replaced. `apply=False` is for callers that already changed the field.
     """
+    event = add_event(
+        session,
+        enterprise,
+        kind,
+        occurred_on=occurred_on,
+        new_value=new_value,
+        old_value=old_value,
+        note=note,
+        recorded_by=recorded_by,
+        apply=apply,
+    )
+    session.flush()
+    audit.record(
+        session,
+        audit_as if audit_as is not None else recorded_by,
+        "ledger.event",
+        enterprise,
+        ip=ip,
+        event_id=event.id,
+        kind=kind,
+        occurred_on=occurred_on,
+        old_value=event.old_value,
+        new_value=new_value,
+    )
+    return event
+
+
+def add_event(
+    session: Session,
+    enterprise: Enterprise,
+    kind: str,
+    *,
+    occurred_on: date,
+    new_value: str = "",
+    old_value: str | None = None,
+    note: str = "",
+    recorded_by: str,
+    apply: bool = True,
+) -> EnterpriseEvent:
+    """`record_event` without its audit entry, for the spreadsheet import (which audits
+    the import as a whole) and other bulk writers."""
     if kind not in EVENT_KINDS:
         raise InvalidInput(f"未知的异动类型 {kind!r}（可用：{', '.join(EVENT_KINDS)}）")
     if not recorded_by:

@@ -10,12 +10,13 @@ sweeps were made and how many photos they produced.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from monitor import audit
 from monitor.errors import InvalidInput
 from monitor.models.ledger import Enterprise, PosterSweep, Visit
 
@@ -37,8 +38,11 @@ def record_visit(
     visited_at: datetime,
     checks: dict[str, str],
     findings: str = "",
+    audit_as: audit.Actor = None,
+    ip: str | None = None,
 ) -> Visit:
-    """Record a visit; community and building are copied from the enterprise as it is now."""
+    """Record a visit (audited as `ledger.visit`, by `audit_as` or else the visitor's name);
+    community and building are copied from the enterprise as it is now."""
     if not visitor:
         raise InvalidInput("走访记录须注明走访人 (visitor is required)")
     unknown = set(checks) - set(CHECK_ITEMS)
@@ -61,6 +65,18 @@ def record_visit(
     # whole collection (one query and autoflush per row in a bulk import).
     visit.enterprise = enterprise
     session.add(visit)
+    session.flush()
+    audit.record(
+        session,
+        audit_as if audit_as is not None else visitor,
+        "ledger.visit",
+        enterprise,
+        ip=ip,
+        visit_id=visit.id,
+        visitor=visitor,
+        visited_at=visited_at,
+        checks=visit.checks,
+    )
     return visit
 
 
@@ -74,8 +90,11 @@ def record_sweep(
     place: str = "",
     uploads_count: int = 0,
     note: str = "",
+    audit_as: audit.Actor = None,
+    ip: str | None = None,
 ) -> PosterSweep:
-    """Record one poster sweep of a place (lift, notice board, street hub)."""
+    """Record one poster sweep of a place (lift, notice board, street hub); audited as
+    `ledger.sweep` by `audit_as` or else the sweeper's name."""
     if not community:
         raise InvalidInput("排查记录须注明所属社区 (community is required)")
     if not swept_by:
@@ -92,6 +111,18 @@ def record_sweep(
         note=note,
     )
     session.add(sweep)
+    session.flush()
+    audit.record(
+        session,
+        audit_as if audit_as is not None else swept_by,
+        "ledger.sweep",
+        sweep,
+        ip=ip,
+        community=community,
+        building=building,
+        place=place,
+        uploads_count=uploads_count,
+    )
     return sweep
 
 
@@ -106,6 +137,8 @@ class CoverageRow:
     visits: int = 0
     sweeps: int = 0
     photos: int = 0
+    last_visit: datetime | None = None  # latest visit / sweep in the period
+    last_sweep: datetime | None = None
 
     @property
     def visit_coverage(self) -> float | None:
@@ -119,6 +152,9 @@ class CoverageRow:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        for key in ("last_visit", "last_sweep"):
+            moment = data[key]
+            data[key] = moment.isoformat(timespec="minutes") if moment else None
         data["visit_coverage"] = self.visit_coverage
         data["complete"] = self.complete
         return data
@@ -151,24 +187,37 @@ def coverage(session: Session, start: datetime, end: datetime) -> list[CoverageR
             Visit.building,
             func.count(),
             func.count(func.distinct(Visit.enterprise_id)),
+            func.max(Visit.visited_at),
         )
         .where(Visit.visited_at >= start, Visit.visited_at < end)
         .group_by(Visit.community, Visit.building)
     )
-    for community, building, visits, visited in session.execute(visit_stmt):
+    for community, building, visits, visited, last in session.execute(visit_stmt):
         r = row(community, building)
-        r.visits, r.visited = visits, visited
+        r.visits, r.visited, r.last_visit = visits, visited, _aware(last)
     sweep_stmt = (
         select(
             PosterSweep.community,
             PosterSweep.building,
             func.count(),
             func.coalesce(func.sum(PosterSweep.uploads_count), 0),
+            func.max(PosterSweep.swept_at),
         )
         .where(PosterSweep.swept_at >= start, PosterSweep.swept_at < end)
         .group_by(PosterSweep.community, PosterSweep.building)
     )
-    for community, building, sweeps, photos in session.execute(sweep_stmt):
+    for community, building, sweeps, photos, last in session.execute(sweep_stmt):
         r = row(community, building)
-        r.sweeps, r.photos = sweeps, int(photos)
+        r.sweeps, r.photos, r.last_sweep = sweeps, int(photos), _aware(last)
     return [rows[k] for k in sorted(rows)]
+
+
+def _aware(value: object) -> datetime | None:
+    """max() over a UTC column comes back as text on SQLite and naive or aware elsewhere;
+    return an aware UTC datetime either way."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -25,6 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor import audit
 from monitor.errors import InvalidInput
 from monitor.ledger.cells import cell_text, header_key, parse_date
 from monitor.ledger.columns import REQUIRED, Column, column_for
@@ -82,11 +83,16 @@ def import_xlsx(
     actor: str,
     today: date | None = None,
     scanner: Scanner | None = None,
+    audit_as: audit.Actor = None,
+    ip: str | None = None,
+    filename: str | None = None,
 ) -> ImportSummary:
     """Import one workbook into `session` (the caller commits).
 
     Raises `LedgerFileError` when the file is unreadable or no sheet has the required
-    columns; row problems are reported in the summary instead.
+    columns; row problems are reported in the summary instead. The import as a whole is
+    audited once as `ledger.import` (by `audit_as`, else `actor`), with its counts; the
+    tag changes it makes are audited one by one as `ledger.set_tag`.
     """
     today = today or utcnow().date()
     sheet, header_row, columns = _open_sheet(source)
@@ -135,6 +141,20 @@ def import_xlsx(
             summary.unchanged += 1
     flush_or_conflict(session)
     _apply_tags(session, retag, note=note, actor=actor, today=today, scanner=scanner)
+    shown = filename or (source.name if isinstance(source, Path) else "")
+    audit.record(
+        session,
+        audit_as if audit_as is not None else actor,
+        "ledger.import",
+        None,
+        ip=ip,
+        filename=shown[:200],
+        sheet=summary.sheet,
+        imported=summary.imported,
+        updated=summary.updated,
+        unchanged=summary.unchanged,
+        rejected=len(summary.rejected),
+    )
     return summary
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from monitor.db import session_factory
 from monitor.errors import ConflictError, InvalidInput, NotFound
+from monitor.ledger.detail import enterprise_detail
 from monitor.ledger.events import record_event
 from monitor.ledger.signals import assess, assess_many
 from monitor.ledger.tags import parse_tag, set_tag
@@ -155,6 +156,11 @@ def test_overdue_rectification_is_red(session: Session) -> None:
     reasons = assess(session, ent, as_of=AS_OF, scanner=fake_scan).reasons
     assert [r.code for r in reasons] == ["confirmed_lead", "overdue_rectification"]
     assert "2026-11-10" in reasons[1].message
+    detail = enterprise_detail(session, ent.id, as_of=AS_OF, scanner=fake_scan)
+    assert detail["version"] == ent.version
+    assert [(r["deadline"], r["status"], r["overdue"]) for r in detail["rectifications"]] == [
+        ("2026-11-10", "open", True)
+    ]
     rect.status = "done"
     session.flush()
     assert _codes(session, ent) == {"confirmed_lead": "red"}

@@ -95,6 +95,40 @@ def export_cmd(out: Path, as_of: datetime | None) -> None:
     _echo({"exported": count, "out": str(out)})
 
 
+@ledger_group.command("list")
+@click.option("--tag", default="", type=click.Choice(["", *TAGS, "none"]), help="none = untagged")
+@click.option("--community", default="", help="所属社区.")
+@click.option("--q", "query", default="", help="Part of the name or credit code.")
+@click.option("--page", default=1, show_default=True, type=click.IntRange(min=1))
+@click.option("--per-page", default=50, show_default=True, type=click.IntRange(1, 500))
+@command_with_globals
+def list_cmd(tag: str, community: str, query: str, page: int, per_page: int) -> None:
+    """List enterprises, red first, one JSON object per line.
+
+    Example:
+
+        admon ledger list --tag red --community 桃源社区
+    """
+    filters = ledger_api.EnterpriseFilters(tag=tag, community=community, q=query)
+    with open_session() as session:
+        result = ledger_api.search_enterprises(session, filters, page=page, per_page=per_page)
+        for ent in result.rows:
+            click.echo(
+                json.dumps(
+                    {
+                        "id": ent.id,
+                        "credit_code": ent.credit_code,
+                        "name": ent.name,
+                        "community": ent.community,
+                        "status": ent.status,
+                        "tag": ent.tag,
+                        "tag_reason": ent.tag_reason,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+
+
 @ledger_group.command("show")
 @click.argument("ref")
 @_as_of_option

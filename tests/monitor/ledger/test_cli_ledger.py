@@ -68,6 +68,11 @@ def test_import_show_tag_export(
     assert detail["events"][0]["label"] == "地址变更" and detail["actual_address"] == "南山区A栋"
     assert "address_mismatch" not in {r["code"] for r in detail["signals"]["reasons"]}
 
+    rc, out, _ = _run(capsys, db_url, "list", "--tag", "yellow")
+    assert rc == 0 and [json.loads(line)["credit_code"] for line in out.splitlines()] == [code(1)]
+    rc, out, _ = _run(capsys, db_url, "list", "--tag", "none")
+    assert rc == 0 and out == ""
+
     out_file = tmp_path / "导出.xlsx"
     rc, out, _ = _run(capsys, db_url, "export", "--out", str(out_file))
     assert rc == 0 and json.loads(out)["exported"] == 1 and out_file.exists()

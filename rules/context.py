@@ -8,12 +8,15 @@ text, only when there is at least one hit, and consults them per hit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import bisect
+import itertools
+from dataclasses import dataclass, field
 
 from rules.lexicon import ContextCues
 
 _SENTENCE_STOPS = "。！!？?；;\n"
 _CLAUSE_STOP = "，,。！!？?；;\n：:"
+_MAX_MARKERS = 1000  # per warning pattern; a page with more is a warning through and through
 _SENTENCE_SPAN = 200  # a "sentence" longer than this is cut (run-on pages without stops)
 
 
@@ -26,6 +29,7 @@ class TextContext:
     warning_doc: bool
     disclosure: list[str]
     investment: bool
+    _marker_starts: list[int] | None = field(default=None, repr=False)
 
     def sentence_of(self, pos: int) -> tuple[int, int]:
         """``[start, end)`` of the sentence containing ``pos`` (a local scan, no index)."""
@@ -38,12 +42,15 @@ class TextContext:
         return start, min(ends) if ends else hi
 
     def in_warning_sentence(self, start: int, end: int) -> bool:
-        """Whether a warning marker shares the sentence with ``[start, end)``."""
+        """Whether a warning marker starts in the sentence of ``[start, end)`` (bisect over
+        the sorted marker starts, so pages with thousands of hits stay fast)."""
         if not self.warning_markers:
             return False
+        if self._marker_starts is None:
+            self._marker_starts = sorted(m_start for m_start, _, _ in self.warning_markers)
         s_lo, s_hi = self.sentence_of(start)
-        return any(s_lo <= m_start < s_hi or s_lo < m_end <= s_hi
-                   for m_start, m_end, _ in self.warning_markers)
+        i = bisect.bisect_left(self._marker_starts, s_lo)
+        return i < len(self._marker_starts) and self._marker_starts[i] < s_hi
 
 
 class ContextReader:
@@ -63,7 +70,8 @@ class ContextReader:
         """Compute the context of normalised ``text`` from the cues the matcher ``found``."""
         markers = list(found.get("warning", ()))
         for pattern in self.cues.warning_patterns:
-            markers.extend((m.start(), m.end(), pattern.pattern) for m in pattern.finditer(text))
+            matches = ((m.start(), m.end(), pattern.pattern) for m in pattern.finditer(text))
+            markers.extend(itertools.islice(matches, _MAX_MARKERS))
         distinct = {label for _, _, label in markers}
         return TextContext(
             text=text,

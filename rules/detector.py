@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import threading
+from collections import Counter
 
 from rules.context import ContextReader, TextContext
 from rules.lexicon import CATEGORIES, Lexicon, default_lexicon, load_lexicon
@@ -28,6 +29,9 @@ from rules.returns import RateClaim, ReturnExtractor
 from rules.segment import Segmenter
 
 _DISCLOSURE_KEEPS = 0.9  # in a disclosed product, only hits this strong still count
+#: Evidence kept per rule. A reviewer needs a few highlights, not every repetition: a 5 MB
+#: page of one ad repeated would otherwise list hundreds of thousands of identical hits.
+MAX_EVIDENCE_PER_RULE = 100
 
 
 class Engine:
@@ -51,11 +55,13 @@ class Engine:
 
     def _why_not(self, m: RawMatch, ctx: TextContext, text: str) -> str | None:
         """Reason a raw match does not count, or None when it does."""
+        if ctx.warning_doc:
+            return "warning"
         if m.rule.requires == "investment" and not ctx.investment:
             return "no_investment_context"
         if self.context.negated(text, m.start):
             return "negated"
-        if ctx.warning_doc or ctx.in_warning_sentence(m.start, m.end):
+        if ctx.in_warning_sentence(m.start, m.end):
             return "warning"
         if ctx.disclosure and m.rule.weight < _DISCLOSURE_KEEPS:
             return "disclosure"
@@ -64,9 +70,11 @@ class Engine:
         return None
 
     def _claim_why_not(self, c: RateClaim, ctx: TextContext, text: str) -> str | None:
+        if ctx.warning_doc:
+            return "warning"
         if self.context.negated(text, c.start):
             return "negated"
-        if ctx.warning_doc or ctx.in_warning_sentence(c.start, c.end):
+        if ctx.in_warning_sentence(c.start, c.end):
             return "warning"
         if ctx.disclosure:
             return "disclosure"
@@ -87,23 +95,41 @@ class Engine:
                                  for m in raw)
         hits: list[Hit] = []
         suppressed: list[Suppressed] = []
+        active: Counter[str] = Counter()
+        dropped: Counter[str] = Counter()
         for m in raw:
-            hit = self._hit(norm, m.rule.id, m.rule.category, m.rule.basis.cite, m.start, m.end,
-                            m.rule.weight)
+            rule = m.rule
+            if active[rule.id] >= MAX_EVIDENCE_PER_RULE:
+                continue  # more of the same changes neither the score nor the categories
             reason = self._why_not(m, ctx, t)
-            (hits.append(hit) if reason is None else suppressed.append(Suppressed(hit, reason)))
+            if reason is None:
+                active[rule.id] += 1
+                hits.append(self._hit(norm, rule.id, rule.category, rule.basis.cite, m.start,
+                                      m.end, rule.weight))
+            elif dropped[rule.id] < MAX_EVIDENCE_PER_RULE:
+                dropped[rule.id] += 1
+                suppressed.append(Suppressed(self._hit(
+                    norm, rule.id, rule.category, rule.basis.cite, m.start, m.end, rule.weight),
+                    reason))
         rate: float | None = None
         rate_rule = self.rate_rule
         if rate_rule is not None:
             for c in claims:
-                hit = self._hit(norm, rate_rule.id, rate_rule.category, rate_rule.basis.cite,
-                                c.start, c.end, rate_rule.weight, c.rate)
                 reason = self._claim_why_not(c, ctx, t)
                 if reason is None:
-                    hits.append(hit)
+                    higher = rate is None or c.rate > rate
                     rate = c.rate if rate is None else max(rate, c.rate)
+                    if active[rate_rule.id] >= MAX_EVIDENCE_PER_RULE and not higher:
+                        continue
+                    active[rate_rule.id] += 1
+                elif dropped[rate_rule.id] < MAX_EVIDENCE_PER_RULE:
+                    dropped[rate_rule.id] += 1
                 else:
-                    suppressed.append(Suppressed(hit, reason))
+                    continue
+                hit = self._hit(norm, rate_rule.id, rate_rule.category, rate_rule.basis.cite,
+                                c.start, c.end, rate_rule.weight, c.rate)
+                (hits.append(hit) if reason is None
+                 else suppressed.append(Suppressed(hit, reason)))
         hits.sort(key=lambda h: (h.start, h.end))
         return self._score(hits, suppressed, rate, ctx, config)
 

@@ -17,6 +17,9 @@ import ahocorasick
 from rules.lexicon import Rule
 
 _REACH = 45  # characters a pattern match may extend beyond its anchor on either side
+#: Raw matches kept per rule and per cue kind, in text order. Context decides which count;
+#: past this many, a page is one text pasted over and over and more copies change nothing.
+MAX_RAW = 1000
 
 
 @dataclass(frozen=True)
@@ -71,14 +74,21 @@ class Matcher:
         anchors: dict[str, list[tuple[int, int]]] = {}
         if self._has_words:
             append = found.append
+            seen: dict[str, int] = {}
             for end_index, (length, term_rules, anchor_rules, kinds) in self._automaton.iter(text):
                 start, end = end_index - length + 1, end_index + 1
                 for rule in term_rules:
-                    append(RawMatch(rule, start, end))
+                    n = seen[rule.id] = seen.get(rule.id, 0) + 1
+                    if n <= MAX_RAW:
+                        append(RawMatch(rule, start, end))
                 for rule in anchor_rules:
-                    anchors.setdefault(rule.id, []).append((start, end))
+                    spans = anchors.setdefault(rule.id, [])
+                    if len(spans) < MAX_RAW:
+                        spans.append((start, end))
                 for kind in kinds:
-                    cues.setdefault(kind, []).append((start, end, text[start:end]))
+                    found_cues = cues.setdefault(kind, [])
+                    if len(found_cues) < MAX_RAW:
+                        found_cues.append((start, end, text[start:end]))
         for rule in self._anchored:
             for lo, hi in _windows(anchors.get(rule.id, ()), len(text)):
                 found.extend(_run(rule, text, lo, hi))

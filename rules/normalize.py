@@ -82,7 +82,7 @@ def _translate(text: str) -> str:
     """Apply the table. Most Chinese pages contain only a handful of distinct characters
     that need it (a full-width digit, an upper-case letter); those are replaced one by one
     with ``str.replace``, which is much faster than translating every character."""
-    present = _translatable().intersection(text)
+    present = _translatable() & set(text)
     if not present:
         return text
     table = _translate_table()

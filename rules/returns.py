@@ -21,7 +21,7 @@ words they use come from returns.yaml.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from rules.lexicon import ReturnCues
@@ -31,10 +31,11 @@ from rules.trie import word_regex
 _STOP = "，,。！!？?；;\n"
 _SENTENCE_STOP = "。！!？?；;\n"
 # 成 as a tenth (加两成 = +20 %), but not 成本/成交/成员/成立 …
-_CHENG = rf"{NUM}成(?!本|交|员|立|功|为|都|熟|品|长|果)"
-_UNITPCT = (rf"(?:{NUM}\s?%|百分之{NUM}|千分之{NUM}|万分之{NUM}"
-            rf"|[一二三四五六七八九十\d]{{1,3}}分之{NUM}|{_CHENG})")
-_PCT = rf"(?:(?:{_UNITPCT}|{NUM})(?:-|~|至|到|—){_UNITPCT}|{_UNITPCT})"
+# NUM is factored out of the alternatives so the engine reads a number once, not once per
+# alternative (this regex runs at every digit of a page).
+_UNITPCT = (rf"(?:{NUM}(?:\s?%|成(?!本|交|员|立|功|为|都|熟|品|长|果))"
+            rf"|[百千万]分之{NUM}|[一二三四五六七八九十\d]{{1,3}}分之{NUM})")
+_PCT = rf"(?:(?:{_UNITPCT}|{NUM})(?:-|~|至|到|—))?{_UNITPCT}"
 _FEN = rf"(?:{NUM}(?:分|厘)(?!钟|之|期|配|享|红|析|散|别|类|店|行|公司){NUM}?)"
 _PCT_PART = re.compile(
     rf"({NUM})\s?%|百分之({NUM})|千分之({NUM})|万分之({NUM})"
@@ -65,6 +66,10 @@ _RETURN_WORDS = (
 )
 _RETURNISH = re.compile(word_regex(_RETURN_WORDS))
 _NEAR = 30
+#: Claims read per text. Ordinary pages have a handful; past this the page is a rate table
+#: or one ad repeated, and reading on would only cost time (the highest rate so far stands).
+MAX_CLAIMS = 2000
+_MAX_WINDOW = 2000
 # Put first in number-led patterns: a character-class prefix lets the regex engine skip
 # positions that cannot start a number instead of trying every alternative there.
 _NUMSTART = r"(?=[\d零〇一二两三四五六七八九十百千半])"
@@ -238,16 +243,14 @@ class ReturnExtractor:
 
     def _excluded(self, text: str, start: int, end: int) -> bool:
         """Loan, salary, discount and price-move numbers are not returns."""
-        lo = start
-        while lo > 0 and start - lo < 16 and text[lo - 1] not in _SENTENCE_STOP:
-            lo -= 1
+        lo = max(0, start - 16)
+        lo = max(lo, *(text.rfind(ch, lo, start) + 1 for ch in _SENTENCE_STOP))
         found = self._exclude_before.search(text, lo, end)
         if found and not (found.group().startswith("借") and self._lender.search(text, lo, end)):
             return True
-        hi = end
-        while hi < len(text) and hi - end < 8 and text[hi] not in _SENTENCE_STOP:
-            hi += 1
-        return bool(self._exclude_after.search(text, end, hi))
+        hi = min(len(text), end + 8)
+        stops = [i for i in (text.find(ch, end, hi) for ch in _SENTENCE_STOP) if i >= 0]
+        return bool(self._exclude_after.search(text, end, min(stops, default=hi)))
 
     # -- extraction ------------------------------------------------------------
     def extract(self, text: str) -> list[RateClaim]:
@@ -260,24 +263,37 @@ class ReturnExtractor:
         claims: list[RateClaim] = []
         for lo, hi in self._windows(text):
             claims.extend(self._extract_window(text, lo, hi))
+            if len(claims) >= MAX_CLAIMS:
+                break  # a rate table, or one ad pasted thousands of times
         valid = [c for c in claims if c.rate > 0 and not self._excluded(text, c.start, c.end)]
         # overlapping readings of one phrase: keep the highest rate, then the tightest span
-        valid.sort(key=lambda c: (-c.rate, c.end - c.start))
+        # (one sweep over claims sorted by start, so a page full of rates stays linear)
+        valid.sort(key=lambda c: c.start)
         kept: list[RateClaim] = []
+        cluster: list[RateClaim] = []
+        cluster_end = -1
         for c in valid:
-            if not any(k.start < c.end and c.start < k.end for k in kept):
-                kept.append(c)
-        return sorted(kept, key=lambda c: c.start)
+            if cluster and c.start >= cluster_end:
+                kept.append(min(cluster, key=lambda k: (-k.rate, k.end - k.start)))
+                cluster = []
+            cluster.append(c)
+            cluster_end = max(cluster_end, c.end) if len(cluster) > 1 else c.end
+        if cluster:
+            kept.append(min(cluster, key=lambda k: (-k.rate, k.end - k.start)))
+        return kept
 
-    def _windows(self, text: str) -> list[tuple[int, int]]:
-        """Windows around triggers that have a return word nearby, merged.
+    def _windows(self, text: str) -> Iterator[tuple[int, int]]:
+        """Windows around triggers that have a return word nearby, merged, in text order.
 
         Return words are rarer than triggers (dates and prices are everywhere), so the
-        search starts from them and looks for a trigger close by.
+        search starts from them and looks for a trigger close by. A window stops growing at
+        ``_MAX_WINDOW`` characters (the next one overlaps it by a construction's reach), so
+        a page that is one long run of claims is still read piece by piece and the caller
+        can stop at ``MAX_CLAIMS``.
         """
-        windows: list[tuple[int, int]] = []
         size = len(text)
         searched_to = 0
+        current: tuple[int, int] | None = None
         for r in _RETURNISH.finditer(text):
             lo = max(searched_to, r.start() - _NEAR)
             hi = min(size, r.end() + _NEAR)
@@ -286,11 +302,18 @@ class ReturnExtractor:
             searched_to = hi
             for m in _TRIGGER.finditer(text, lo, hi):
                 w_lo, w_hi = max(0, m.start() - _BEFORE), min(size, m.end() + _AFTER)
-                if windows and w_lo <= windows[-1][1]:
-                    windows[-1] = (windows[-1][0], max(windows[-1][1], w_hi))
-                else:
-                    windows.append((w_lo, w_hi))
-        return windows
+                if current is not None and w_lo <= current[1]:
+                    if w_hi - current[0] <= _MAX_WINDOW:
+                        current = (current[0], max(current[1], w_hi))
+                        continue
+                    yield current
+                    current = (max(w_lo, current[1] - _BEFORE - _AFTER), w_hi)
+                    continue
+                if current is not None:
+                    yield current
+                current = (w_lo, w_hi)
+        if current is not None:
+            yield current
 
     def _extract_window(self, text: str, lo: int, hi: int) -> list[RateClaim]:
         # Cheap substring gates first: a construction whose key character is not in the

@@ -121,3 +121,18 @@ def test_scan_enterprise_ignores_ordinary_words() -> None:
     assert scan_enterprise("阳光养老院") == []
     assert scan_enterprise("城南儿童基金会") == []
     assert [h.term for h in scan_enterprise("金融街餐饮店")] == ["金融"]
+
+
+def test_dense_five_megabyte_text_stays_bounded() -> None:
+    """One ad pasted over and over (5 MB): evidence is capped per rule, time stays bounded."""
+    ad = "年化18%，保本保息，投1万每月返800，稳赚不赔，扫码进群。"
+    text = ad * (5_000_000 // len(ad.encode("utf-8")) + 1)
+    start = time.perf_counter()
+    d = detect(text)
+    assert time.perf_counter() - start < 30
+    assert d.violation and d.annualized_return == 96.0
+    per_rule: dict[str, int] = {}
+    for hit in d.hits:
+        per_rule[hit.rule] = per_rule.get(hit.rule, 0) + 1
+    assert max(per_rule.values()) <= 100
+    assert all(text[h.start:h.end] == h.text for h in d.hits)

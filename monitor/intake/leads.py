@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
 
+from monitor.intake.batch import Batch
 from monitor.intake.keys import content_fingerprint, page_key, site_of
 from monitor.intake.types import IntakeResult
 from monitor.models.base import UTCDateTime
@@ -153,22 +154,22 @@ _NEW_VERSION = (
 _CLEAR_CATEGORIES = sa.delete(CATEGORIES).where(CATEGORIES.c.lead_id == _p("id"))
 
 
-def record(session: Session, obs: Observation, result: IntakeResult) -> None:
-    """Apply one observation to the leads (inside the caller's transaction)."""
+def record(batch: Batch, obs: Observation, result: IntakeResult) -> None:
+    """Apply one observation to the leads (inside the batch's transaction)."""
     key = page_key(obs.url, obs.via, obs.image_url)
-    row = session.execute(_FIND, {"p_key": key}).first()
+    row = batch.session.execute(_FIND, {"p_key": key}).first()
     known = _Known(*row) if row is not None else None
     if not obs.present:
         if known is not None and not obs.suppressed:
-            _gone(session, known, obs, result)
+            _gone(batch, known, obs, result)
         return
     fingerprint = content_fingerprint(list(obs.detection.get("hits", [])), obs.categories)
     if known is None:
-        _create(session, key, obs, fingerprint, result)
+        _create(batch, key, obs, fingerprint, result)
     elif known.content_fingerprint == fingerprint:
-        _sighting(session, known, obs, result)
+        _sighting(batch, known, obs, result)
     else:
-        _new_version(session, known, obs, fingerprint, result)
+        _new_version(batch, known, obs, fingerprint, result)
 
 
 def _detection_values(obs: Observation, fingerprint: str) -> dict[str, Any]:
@@ -190,52 +191,54 @@ def _detection_values(obs: Observation, fingerprint: str) -> dict[str, Any]:
     }
 
 
-def _insert_history(
-    session: Session, lead_id: int, number: int, obs: Observation, fingerprint: str
+def _queue_history(
+    batch: Batch, lead_id: int, number: int, obs: Observation, fingerprint: str
 ) -> None:
-    """The version row, its categories on the lead, and the sighting that raised it."""
+    """Queue the version row, the lead's categories and the sighting that raised it."""
     det = obs.detection
-    version = {
-        "lead_id": lead_id,
-        "number": number,
-        "content_fingerprint": fingerprint,
-        "text": obs.text,
-        "hits": list(det.get("hits", [])),
-        "categories": obs.categories,
-        "risk": str(det.get("risk", "none")),
-        "score": float(det.get("score", 0.0)),
-        "annualized_return": det.get("annualized_return"),
-        "capture_id": obs.capture_id,
-        "upload_id": obs.upload_id,
-        "evidence_sha256": obs.evidence_sha256,
-        "captured_at": obs.captured_at,
-        "created_at": obs.seen_at,
-    }
-    session.execute(sa.insert(VERSIONS), [version])
-    if obs.categories:
-        session.execute(
-            sa.insert(CATEGORIES), [{"lead_id": lead_id, "category": c} for c in obs.categories]
-        )
-    _insert_sighting(session, lead_id, number, obs, present=True)
+    batch.add(
+        VERSIONS,
+        {
+            "lead_id": lead_id,
+            "number": number,
+            "content_fingerprint": fingerprint,
+            "text": obs.text,
+            "hits": list(det.get("hits", [])),
+            "categories": obs.categories,
+            "risk": str(det.get("risk", "none")),
+            "score": float(det.get("score", 0.0)),
+            "annualized_return": det.get("annualized_return"),
+            "capture_id": obs.capture_id,
+            "upload_id": obs.upload_id,
+            "evidence_sha256": obs.evidence_sha256,
+            "captured_at": obs.captured_at,
+            "created_at": obs.seen_at,
+        },
+    )
+    for category in obs.categories:
+        batch.add(CATEGORIES, {"lead_id": lead_id, "category": category})
+    _queue_sighting(batch, lead_id, number, obs, present=True)
 
 
-def _insert_sighting(
-    session: Session, lead_id: int, version: int | None, obs: Observation, present: bool
+def _queue_sighting(
+    batch: Batch, lead_id: int, version: int | None, obs: Observation, present: bool
 ) -> None:
-    sighting = {
-        "lead_id": lead_id,
-        "version": version,
-        "still_present": present,
-        "capture_id": obs.capture_id,
-        "upload_id": obs.upload_id,
-        "run_id": obs.run_id,
-        "seen_at": obs.seen_at,
-    }
-    session.execute(sa.insert(SIGHTINGS), [sighting])
+    batch.add(
+        SIGHTINGS,
+        {
+            "lead_id": lead_id,
+            "version": version,
+            "still_present": present,
+            "capture_id": obs.capture_id,
+            "upload_id": obs.upload_id,
+            "run_id": obs.run_id,
+            "seen_at": obs.seen_at,
+        },
+    )
 
 
 def _create(
-    session: Session, key: str, obs: Observation, fingerprint: str, result: IntakeResult
+    batch: Batch, key: str, obs: Observation, fingerprint: str, result: IntakeResult
 ) -> None:
     values = {
         "source_kind": obs.source_kind,
@@ -257,23 +260,23 @@ def _create(
         "updated_at": obs.seen_at,
         **_detection_values(obs, fingerprint),
     }
-    lead_id = insert_id(session, sa.insert(LEADS), values)
-    _insert_history(session, lead_id, 1, obs, fingerprint)
+    lead_id = insert_id(batch.session, sa.insert(LEADS), values)
+    _queue_history(batch, lead_id, 1, obs, fingerprint)
     result.new_leads += 1
     result.lead_ids.append(lead_id)
 
 
-def _sighting(session: Session, known: _Known, obs: Observation, result: IntakeResult) -> None:
-    session.execute(_SIGHT, {"p_id": known.id, "p_seen_at": obs.seen_at})
-    _insert_sighting(session, known.id, known.current_version, obs, present=True)
-    _forget(session, known.id)
+def _sighting(batch: Batch, known: _Known, obs: Observation, result: IntakeResult) -> None:
+    batch.session.execute(_SIGHT, {"p_id": known.id, "p_seen_at": obs.seen_at})
+    _queue_sighting(batch, known.id, known.current_version, obs, present=True)
+    _forget(batch.session, known.id)
     result.sightings += 1
     result.lead_ids.append(known.id)
-    _recheck(session, known, obs, still_present=True)
+    _recheck(batch, known, obs, still_present=True)
 
 
 def _new_version(
-    session: Session, known: _Known, obs: Observation, fingerprint: str, result: IntakeResult
+    batch: Batch, known: _Known, obs: Observation, fingerprint: str, result: IntakeResult
 ) -> None:
     number = known.current_version + 1
     params = {f"p_{k}": v for k, v in _detection_values(obs, fingerprint).items()}
@@ -284,22 +287,23 @@ def _new_version(
         p_seen_at=obs.seen_at,
         p_title=obs.title,
     )
-    updated = cast(sa.CursorResult[Any], session.execute(_NEW_VERSION, params))
+    updated = cast(sa.CursorResult[Any], batch.session.execute(_NEW_VERSION, params))
     if updated.rowcount != 1:
         raise StaleDataError(f"lead {known.id} changed while intake was updating it")
-    session.execute(_CLEAR_CATEGORIES, {"p_id": known.id})
-    _insert_history(session, known.id, number, obs, fingerprint)
-    _forget(session, known.id)
+    batch.session.execute(_CLEAR_CATEGORIES, {"p_id": known.id})
+    batch.discard(CATEGORIES, lambda row: row["lead_id"] != known.id)
+    _queue_history(batch, known.id, number, obs, fingerprint)
+    _forget(batch.session, known.id)
     result.new_versions += 1
     result.lead_ids.append(known.id)
-    _recheck(session, known, obs, still_present=True)
+    _recheck(batch, known, obs, still_present=True)
 
 
-def _gone(session: Session, known: _Known, obs: Observation, result: IntakeResult) -> None:
-    _insert_sighting(session, known.id, None, obs, present=False)
+def _gone(batch: Batch, known: _Known, obs: Observation, result: IntakeResult) -> None:
+    _queue_sighting(batch, known.id, None, obs, present=False)
     result.gone += 1
     result.lead_ids.append(known.id)
-    _recheck(session, known, obs, still_present=False)
+    _recheck(batch, known, obs, still_present=False)
 
 
 def _forget(session: Session, lead_id: int) -> None:
@@ -310,8 +314,8 @@ def _forget(session: Session, lead_id: int) -> None:
         session.expire(loaded)
 
 
-def _recheck(session: Session, known: _Known, obs: Observation, still_present: bool) -> None:
+def _recheck(batch: Batch, known: _Known, obs: Observation, still_present: bool) -> None:
     """Tell the workflow what a re-crawl found at a disposed lead's place; it records a
     re-check when the lead has an open rectification and ignores it otherwise."""
     if known.status in _DISPOSED:
-        record_recheck(session, known.id, obs.capture_id, still_present)
+        record_recheck(batch.session, known.id, obs.capture_id, still_present)

@@ -10,13 +10,13 @@ from sqlalchemy.orm import Session
 
 from monitor.errors import EvidenceError, InvalidInput, NotFound
 from monitor.evidence import EvidenceStore
+from monitor.intake.batch import Batch
 from monitor.intake.leads import Observation, record
 from monitor.intake.txn import (
     apply_ignore,
     aware,
     default_detector,
     detect_text,
-    ignore_phrases,
     run_in_transaction,
 )
 from monitor.intake.types import Detector, IntakeResult, TipCapture, UploadText
@@ -50,9 +50,9 @@ def ingest_upload_text(
         upload.created_at,
     )
 
-    def work(result: IntakeResult) -> None:
+    def work(batch: Batch, result: IntakeResult) -> None:
         result.upload_id = upload_id
-        kept, suppressed = apply_ignore(det, ignore_phrases(session, ""))
+        kept, suppressed = apply_ignore(det, batch.ignore_phrases(""))
         result.suppressed += int(suppressed)
         obs = Observation(
             source_kind="poster",
@@ -67,7 +67,7 @@ def ingest_upload_text(
             community=community,
             suppressed=suppressed,
         )
-        record(session, obs, result)
+        record(batch, obs, result)
 
     return run_in_transaction(session, work)
 
@@ -93,7 +93,7 @@ def ingest_tip(
     stored = store.put(reported)
     det = detect_text(detector or default_detector(), tip.text)
 
-    def work(result: IntakeResult) -> None:
+    def work(batch: Batch, result: IntakeResult) -> None:
         row = Tip(
             text=tip.text,
             link=tip.link,
@@ -118,7 +118,7 @@ def ingest_tip(
             community=tip.community,
             always_lead=True,
         )
-        record(session, obs, result)
+        record(batch, obs, result)
         row.lead_id = result.lead_ids[0] if result.lead_ids else None
 
     return run_in_transaction(session, work)

@@ -13,7 +13,7 @@ own transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -23,14 +23,15 @@ from sqlalchemy.orm import Session
 
 from monitor.errors import NotFound
 from monitor.evidence import EvidenceStore, StoredFile, sha256_hex
+from monitor.intake.batch import Batch
 from monitor.intake.keys import content_fingerprint, site_of
 from monitor.intake.leads import Observation, insert_id, record
 from monitor.intake.txn import (
+    Work,
     apply_ignore,
     aware,
     default_detector,
     detect_text,
-    ignore_phrases,
     run_group_in_transaction,
     run_in_transaction,
 )
@@ -53,21 +54,20 @@ class _PreparedPage:
     detections: dict[str, Mapping[str, Any]]
 
 
-def _insert_capture(session: Session, values: dict[str, Any], texts: Mapping[str, str]) -> int:
-    """Insert a capture row and its texts (Core: this is the crawler's hot path)."""
-    capture_id = insert_id(session, sa.insert(CAPTURES), values)
-    rows = [
-        {
-            "capture_id": capture_id,
-            "via": via,
-            "text": text,
-            "sha256": sha256_hex(text.encode("utf-8")),
-        }
-        for via, text in texts.items()
-        if text
-    ]
-    if rows:
-        session.execute(sa.insert(TEXTS), rows)
+def _insert_capture(batch: Batch, values: dict[str, Any], texts: Mapping[str, str]) -> int:
+    """Insert a capture row now (its id is needed) and queue its texts."""
+    capture_id = insert_id(batch.session, sa.insert(CAPTURES), values)
+    for via, text in texts.items():
+        if text:
+            batch.add(
+                TEXTS,
+                {
+                    "capture_id": capture_id,
+                    "via": via,
+                    "text": text,
+                    "sha256": sha256_hex(text.encode("utf-8")),
+                },
+            )
     return capture_id
 
 
@@ -97,10 +97,10 @@ def _prepare_page(
     return _PreparedPage(capture, fetched_at, body, shot, texts, detections)
 
 
-def _page_work(session: Session, prep: _PreparedPage) -> Callable[[IntakeResult], None]:
+def _page_work(prep: _PreparedPage) -> Work:
     cap = prep.capture
 
-    def work(result: IntakeResult) -> None:
+    def work(batch: Batch, result: IntakeResult) -> None:
         body, shot = prep.body, prep.shot
         values = {
             "kind": "page",
@@ -123,11 +123,11 @@ def _page_work(session: Session, prep: _PreparedPage) -> Callable[[IntakeResult]
             "screenshot_path": shot.relpath if shot else None,
             "rendered": cap.rendered,
         }
-        capture_id = _insert_capture(session, values, {**prep.texts, "nav": cap.nav_text})
+        capture_id = _insert_capture(batch, values, {**prep.texts, "nav": cap.nav_text})
         result.capture_id = capture_id
         if not prep.detections:
             return
-        phrases = ignore_phrases(session, site_of(cap.url))
+        phrases = batch.ignore_phrases(site_of(cap.url))
         kept_by_via: dict[str, Mapping[str, Any]] = {}
         for via, det in prep.detections.items():
             kept, suppressed = apply_ignore(det, phrases)
@@ -151,7 +151,7 @@ def _page_work(session: Session, prep: _PreparedPage) -> Callable[[IntakeResult]
                 community=cap.community,
                 suppressed=suppressed,
             )
-            record(session, obs, result)
+            record(batch, obs, result)
 
     return work
 
@@ -165,7 +165,7 @@ def ingest_page(
 ) -> IntakeResult:
     """Store a fetched page and raise, update or re-sight its leads (one per via)."""
     prep = _prepare_page(store, capture, detector or default_detector(), durable=True)
-    return run_in_transaction(session, _page_work(session, prep))
+    return run_in_transaction(session, _page_work(prep))
 
 
 def ingest_pages(
@@ -188,7 +188,7 @@ def ingest_pages(
     results: list[IntakeResult] = []
     for start in range(0, len(prepared), per_transaction):
         group = prepared[start : start + per_transaction]
-        results.extend(run_group_in_transaction(session, [_page_work(session, p) for p in group]))
+        results.extend(run_group_in_transaction(session, [_page_work(p) for p in group]))
     return results
 
 
@@ -204,7 +204,7 @@ def ingest_image(
     image = store.put(capture.body)
     det = detect_text(detector or default_detector(), capture.text)
 
-    def work(result: IntakeResult) -> None:
+    def work(batch: Batch, result: IntakeResult) -> None:
         values = {
             "kind": "image",
             "run_id": capture.run_id,
@@ -220,9 +220,9 @@ def ingest_image(
             "content_type": capture.content_type,
             "headers": dict(capture.headers),
         }
-        capture_id = _insert_capture(session, values, {"image": capture.text})
+        capture_id = _insert_capture(batch, values, {"image": capture.text})
         result.capture_id = capture_id
-        kept, suppressed = apply_ignore(det, ignore_phrases(session, site_of(capture.page_url)))
+        kept, suppressed = apply_ignore(det, batch.ignore_phrases(site_of(capture.page_url)))
         result.suppressed += int(suppressed)
         obs = Observation(
             source_kind="web",
@@ -240,7 +240,7 @@ def ingest_image(
             community=capture.community,
             suppressed=suppressed,
         )
-        record(session, obs, result)
+        record(batch, obs, result)
 
     return run_in_transaction(session, work)
 
@@ -250,7 +250,7 @@ def attach_screenshot(session: Session, store: EvidenceStore, capture_id: int, p
     keeps its first screenshot: evidence is not replaced."""
     stored = store.put(png)
 
-    def work(result: IntakeResult) -> None:
+    def work(batch: Batch, result: IntakeResult) -> None:
         row = session.get(Capture, capture_id)
         if row is None:
             raise NotFound(f"capture {capture_id} does not exist")

@@ -17,18 +17,19 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from monitor.errors import ConflictError, InvalidInput
+from monitor.intake.batch import Batch
 from monitor.intake.keys import without_ignored
 from monitor.intake.types import Detector, IntakeResult
-from monitor.models.core import IgnoreRule
 
 log = logging.getLogger("monitor.intake")
 T = TypeVar("T")
+#: The database half of one intake: gets the transaction's batch and fills in the result.
+Work = Callable[[Batch, IntakeResult], None]
 
 MAX_ATTEMPTS = 5
 _BACKOFF_SECONDS = 0.05
@@ -89,27 +90,29 @@ def _retrying(session: Session, unit: Callable[[int], T]) -> T:
     raise AssertionError("unreachable")
 
 
-def run_in_transaction(session: Session, work: Callable[[IntakeResult], None]) -> IntakeResult:
+def run_in_transaction(session: Session, work: Work) -> IntakeResult:
     """One intake unit in one transaction (see module docstring)."""
 
     def unit(attempt: int) -> IntakeResult:
+        batch = Batch(session)
         result = IntakeResult(attempts=attempt)
-        work(result)
+        work(batch, result)
+        batch.flush()
         return result
 
     return _retrying(session, unit)
 
 
-def run_group_in_transaction(
-    session: Session, works: Sequence[Callable[[IntakeResult], None]]
-) -> list[IntakeResult]:
+def run_group_in_transaction(session: Session, works: Sequence[Work]) -> list[IntakeResult]:
     """Several intake units in one transaction: all committed or none (a batch from the
-    crawler; saves a commit per page)."""
+    crawler; saves a commit and several round trips per page)."""
 
     def unit(attempt: int) -> list[IntakeResult]:
+        batch = Batch(session)
         results = [IntakeResult(attempts=attempt) for _ in works]
         for work, result in zip(works, results, strict=True):
-            work(result)
+            work(batch, result)
+        batch.flush()
         return results
 
     return _retrying(session, unit)
@@ -120,16 +123,6 @@ def aware(value: datetime, name: str) -> datetime:
     if value.tzinfo is None:
         raise InvalidInput(f"{name} must be a timezone-aware UTC time, got naive {value}")
     return value
-
-
-_IGNORE_QUERY = sa.select(IgnoreRule.phrase).where(
-    sa.or_(IgnoreRule.site.is_(None), IgnoreRule.site == sa.bindparam("site"))
-)
-
-
-def ignore_phrases(session: Session, site: str) -> list[str]:
-    """Phrases ruled harmless on this site or anywhere (误报忽略)."""
-    return list(session.scalars(_IGNORE_QUERY, {"site": site}))
 
 
 def apply_ignore(det: Mapping[str, Any], phrases: list[str]) -> tuple[Mapping[str, Any], bool]:

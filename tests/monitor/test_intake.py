@@ -369,3 +369,25 @@ def test_group_transaction_is_all_or_nothing(session: Session, store: EvidenceSt
         ingest_pages(session, store, [good, broken], detector=keyword_detect, per_transaction=2)
     assert _count(session, Capture) == 0 and _count(session, Lead) == 0
     assert len(sweep_orphans(session, store)) == 1  # same body bytes: one file, flagged
+
+
+def test_several_versions_within_one_group_transaction(
+    session: Session, store: EvidenceStore
+) -> None:
+    from monitor.intake import ingest_pages
+
+    pages = [
+        make_page(html=AD),
+        make_page(html=AD_CHANGED, minutes=1),
+        make_page(html=AD, minutes=2),
+    ]
+    results = ingest_pages(session, store, pages, detector=keyword_detect, per_transaction=3)
+    assert [(r.new_leads, r.new_versions) for r in results] == [(1, 0), (0, 1), (0, 1)]
+    lead = session.scalars(sa.select(Lead)).one()
+    session.refresh(lead)
+    assert lead.current_version == 3 and lead.seen_count == 3
+    cats = session.scalars(
+        sa.select(LeadCategory.category).where(LeadCategory.lead_id == lead.id)
+    ).all()
+    assert sorted(cats) == sorted(lead.categories) == ["principal_guarantee", "return_promise"]
+    assert _count(session, LeadVersion) == 3 and _count(session, LeadSighting) == 3

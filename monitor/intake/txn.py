@@ -10,7 +10,6 @@ sees the other writer's rows (faults.md rows 25, 26, 30). Anything else propagat
 
 from __future__ import annotations
 
-import importlib
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -39,10 +38,10 @@ NO_DETECTION: Mapping[str, Any] = {"violation": False, "hits": [], "categories":
 
 def default_detector() -> Detector:
     """`rules.detect` as a function returning the `admon detect` JSON object."""
-    rules = importlib.import_module("rules")  # imported late: `admon leads` never needs it
+    from rules import detect  # imported late: `admon leads` never loads the lexicon
 
     def run(text: str) -> Mapping[str, Any]:
-        result: Mapping[str, Any] = rules.detect(text).to_dict()
+        result: Mapping[str, Any] = detect(text).to_dict()
         return result
 
     return run

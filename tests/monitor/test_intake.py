@@ -391,3 +391,15 @@ def test_several_versions_within_one_group_transaction(
     ).all()
     assert sorted(cats) == sorted(lead.categories) == ["principal_guarantee", "return_promise"]
     assert _count(session, LeadVersion) == 3 and _count(session, LeadSighting) == 3
+
+
+def test_real_detector_by_default(session: Session, store: EvidenceStore) -> None:
+    """Without `detector=`, intake scores with `rules.detect` (the DEVELOPERS.md contract)."""
+    text = "金泰理财年底冲量：保本保息，月息2分，推荐朋友投资另有返利，名额有限速来认购！"
+    first = ingest_page(session, store, make_page("http://jt.example.test/a", text))
+    again = ingest_page(session, store, make_page("http://jt.example.test/a", text, minutes=9))
+    assert first.new_leads == 1 and again.sightings == 1
+    lead = session.get(Lead, first.lead_ids[0])
+    assert lead is not None and "principal_guarantee" in lead.categories
+    assert lead.annualized_return == 24.0
+    assert all(text[h["start"] : h["end"]] == h["text"] for h in lead.hits)

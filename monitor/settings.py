@@ -33,6 +33,11 @@ class Settings(BaseSettings):
     )
     ocr_engine: str = Field(default="auto", description="auto | tesseract | rapidocr")
     ocr_timeout_seconds: float = Field(default=60.0, description="Per-image OCR time limit")
+    campaign_phases: str | None = Field(
+        default=None,
+        description='Campaign phases as JSON: [{"key": "investigation", "label": "集中排查", '
+        '"start": "2026-09-01", "end": "2026-10-31"}, …]; default: built-in dates',
+    )
     secret_key: str | None = Field(
         default=None, description="Session signing key; generated into the data dir if unset"
     )

@@ -1,16 +1,18 @@
 """Finding raw rule matches in normalised text: Aho-Corasick for words, regexes for patterns.
 
-One automaton holds every ``terms`` rule's words, the context cues (warning, disclosure,
-investment words) and the pattern rules' anchors, so a page is scanned once whatever the
-size of the lexicon. A pattern rule with anchors runs only in windows around them (regexes
-over a whole page cost far more than the automaton); one without anchors runs everywhere.
-Raw matches are filtered later by context (rules.detector).
+One automaton (ahocorasick-rs when installed, else pyahocorasick) holds every ``terms``
+rule's words, the context cues (warning, disclosure, investment words) and the pattern
+rules' anchors, so a page is scanned once whatever the size of the lexicon. A pattern rule
+with anchors runs only in windows around them (regexes over a whole page cost far more
+than the automaton); one without anchors runs everywhere. Raw matches are filtered later
+by context (rules.detector).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import ahocorasick
 
@@ -20,6 +22,10 @@ _REACH = 45  # characters a pattern match may extend beyond its anchor on either
 #: Raw matches kept per rule and per cue kind, in text order. Context decides which count;
 #: past this many, a page is one text pasted over and over and more copies change nothing.
 MAX_RAW = 1000
+
+
+# per word: (length, rules it is a term of, rules it anchors, context cue kinds it signals)
+_Payload = tuple[int, tuple[Rule, ...], tuple[Rule, ...], tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -59,13 +65,27 @@ class Matcher:
         table = {word: (len(word), tuple(terms.get(word, ())), tuple(anchors.get(word, ())),
                         tuple(cue_kinds.get(word, ())))
                  for word in {*terms, *anchors, *cue_kinds}}
-        for word, payload in table.items():
-            self._automaton.add_word(word, payload)
+        self._words = sorted(table)
+        self._payloads = [table[w] for w in self._words]
+        self._fast = _rust_automaton(self._words)
+        if self._fast is None:
+            for word, payload in table.items():
+                self._automaton.add_word(word, payload)
+            if table:
+                self._automaton.make_automaton()
         self._has_words = bool(table)
-        if self._has_words:
-            self._automaton.make_automaton()
         self._anchored = [r for r in rules if r.kind == "pattern" and r.anchors]
         self._everywhere = [r for r in rules if r.kind == "pattern" and not r.anchors]
+
+    def _iter(self, text: str) -> Iterator[tuple[int, int, _Payload]]:
+        """(start, end, payload) of every word occurrence, overlapping ones included."""
+        if self._fast is not None:
+            payloads = self._payloads
+            for index, start, end in self._fast.find_matches_as_indexes(text, overlapping=True):
+                yield start, end, payloads[index]
+        else:
+            for end_index, payload in self._automaton.iter(text):
+                yield end_index - payload[0] + 1, end_index + 1, payload
 
     def scan(self, text: str) -> Scan:
         """Every raw match (minus those inside a rule's ``except`` words) and every cue."""
@@ -75,8 +95,7 @@ class Matcher:
         if self._has_words:
             append = found.append
             seen: dict[str, int] = {}
-            for end_index, (length, term_rules, anchor_rules, kinds) in self._automaton.iter(text):
-                start, end = end_index - length + 1, end_index + 1
+            for start, end, (_, term_rules, anchor_rules, kinds) in self._iter(text):
                 for rule in term_rules:
                     n = seen[rule.id] = seen.get(rule.id, 0) + 1
                     if n <= MAX_RAW:
@@ -95,6 +114,18 @@ class Matcher:
         for rule in self._everywhere:
             found.extend(_run(rule, text, 0, len(text)))
         return Scan([m for m in found if not _excepted(text, m)], cues)
+
+
+def _rust_automaton(words: list[str]) -> Any:
+    """ahocorasick-rs when installed: the same matches as pyahocorasick, about ten times
+    faster on Chinese text (the automaton pass is the largest fixed cost per page)."""
+    if not words:
+        return None
+    try:
+        import ahocorasick_rs
+    except ImportError:
+        return None
+    return ahocorasick_rs.AhoCorasick(words, matchkind=ahocorasick_rs.MatchKind.Standard)
 
 
 def _windows(spans: list[tuple[int, int]] | tuple[()], size: int) -> list[tuple[int, int]]:

@@ -263,18 +263,36 @@ def test_staff_link_a_lead_to_a_candidate_enterprise(app_client: TestClient, db:
     from tests.web.test_coverage_reports import ingest_ad
 
     lead_id = ingest_ad(app_client, db, "http://127.0.0.1:9/ad/link")
-    ent = _enterprise(db, 14, "深圳市鑫盛财富投资管理有限公司")
+    ent = _enterprise(db, 14, "深圳市鑫盛财富有限公司")
+    _enterprise(db, 16, "绿叶餐饮有限公司")
     _reviewer(app_client, db)
-    page = app_client.get(f"/leads/{lead_id}").text
+    page = app_client.get(f"/leads/{lead_id}/candidates")
+    assert page.status_code == 200
+    candidates = page.text.split('class="candidates"')[1].split("</table>")[0]
+    assert f'value="{ent}"' in candidates and "绿叶餐饮" not in candidates
     response = app_client.post(
         f"/leads/{lead_id}/link",
-        data={"csrf_token": csrf_from(page), "version": _version(page), "enterprise_id": ent},
+        data={
+            "csrf_token": csrf_from(page.text),
+            "version": _version(page.text),
+            "enterprise_id": ent,
+        },
     )
     assert response.status_code == 303
     db.expire_all()
     lead = db.get(Lead, lead_id)
     assert lead is not None and lead.enterprise_id == ent
     assert f'href="/leads/{lead_id}"' in app_client.get(f"/ledger/{ent}").text
+    stale = app_client.post(
+        f"/leads/{lead_id}/link",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "version": _version(page.text),
+            "enterprise_id": ent,
+        },
+    )
+    assert stale.status_code == 409  # the link bumped the lead version
+    assert app_client.get("/leads/999999/candidates").status_code == 404
 
 
 def test_other_roles_cannot_open_the_ledger(app_client: TestClient, db: Session) -> None:

@@ -13,10 +13,13 @@ from typing import Any
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from monitor.ledger import enterprise_detail, get_enterprise
+from monitor.ledger import candidates_for_lead, enterprise_detail, get_enterprise
 from monitor.ledger.cells import fold
+from monitor.ledger.linking import LinkProposal
+from monitor.models.core import Lead
 from monitor.models.ledger import TAGS, Enterprise
 from monitor.models.workflow import Rectification
+from monitor.workflow import load_lead
 
 UNTAGGED = "none"  # the filter value for enterprises staff have not tagged yet
 
@@ -131,3 +134,19 @@ def enterprise_view(session: Session, enterprise_id: int, *, as_of: date) -> Ent
         )
     )
     return EnterpriseView(detail=detail, version=ent.version, rectifications=rects)
+
+
+@dataclass
+class LeadCandidates:
+    """A lead (for its version and current link) and the enterprises that may be behind it."""
+
+    lead: Lead
+    proposal: LinkProposal
+
+
+def lead_candidates(session: Session, lead_id: int) -> LeadCandidates:
+    """The candidates page's data; NotFound for an unknown lead. Matching scans the whole
+    ledger (about 1 s at 5,000 enterprises), so it runs on its own page rather than on
+    every lead view."""
+    lead = load_lead(session, lead_id)
+    return LeadCandidates(lead, candidates_for_lead(session, lead_id))

@@ -22,7 +22,12 @@ from monitor.ledger.visits import CHECK_ITEMS
 from monitor.web.deps import DB, CsrfChecked, client_ip
 from monitor.web.forms import LinkEnterpriseForm
 from monitor.web.forms_ledger import EventForm, TagForm, VisitForm
-from monitor.web.queries.enterprises import EnterpriseFilters, enterprise_view, search_enterprises
+from monitor.web.queries.enterprises import (
+    EnterpriseFilters,
+    enterprise_view,
+    lead_candidates,
+    search_enterprises,
+)
 from monitor.web.queries.ledger_writes import add_event, add_visit, import_upload
 from monitor.web.routes.staff_common import (
     Staff,
@@ -211,6 +216,18 @@ def record_visit(
     )
     db.commit()
     return see_other(f"/ledger/{enterprise_id}?notice=visit")
+
+
+@router.get("/leads/{lead_id:int}/candidates")
+def lead_candidates_page(request: Request, db: DB, lead_id: int, signed_in: Staff) -> Response:
+    """Which ledger enterprise may be behind the lead, ranked, with a form to confirm one."""
+    found = lead_candidates(db, lead_id)
+    return render(
+        request,
+        "ledger/candidates.html",
+        {"lead": found.lead, "proposal": found.proposal},
+        signed_in=signed_in,
+    )
 
 
 @router.post("/leads/{lead_id:int}/link", dependencies=[CsrfChecked])

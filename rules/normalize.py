@@ -24,11 +24,13 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rules.trie import word_regex
 
@@ -40,7 +42,7 @@ _DECOR = "*★☆●○◆◇■□▲△▼▽♥♡❤✿❀※#@^`|丨_=<>《
 # Meaningful between digits (8.5, 8-12, 8~12) but filler between two CJK characters.
 _SEP = "-—–~.·•"
 _WHITE = " \t\r\f\v\u00a0\u3000"
-_PURE = re.compile("[" + re.escape(_WHITE + _DECOR) + "]+")
+_PURE_SPLIT = re.compile("([" + re.escape(_WHITE + _DECOR) + "]+)")
 _SEP_RUN = re.compile("[" + re.escape(_SEP) + "]+")
 
 
@@ -78,11 +80,29 @@ def _translatable() -> frozenset[str]:
     return frozenset(chr(code) for code in _translate_table())
 
 
+@functools.lru_cache(maxsize=1)
+def _translatable_automaton() -> Any:
+    """ahocorasick-rs over the translatable characters, when installed: finding which of
+    them a page contains is then a fast scan rather than a set built from every character."""
+    try:
+        import ahocorasick_rs
+    except ImportError:
+        return None
+    return ahocorasick_rs.AhoCorasick(sorted(_translatable()))
+
+
+def _present(text: str) -> set[str]:
+    automaton = _translatable_automaton()
+    if automaton is None:
+        return set(_translatable() & set(text))
+    return set(automaton.find_matches_as_strings(text))
+
+
 def _translate(text: str) -> str:
     """Apply the table. Most Chinese pages contain only a handful of distinct characters
     that need it (a full-width digit, an upper-case letter); those are replaced one by one
     with ``str.replace``, which is much faster than translating every character."""
-    present = _translatable() & set(text)
+    present = _present(text)
     if not present:
         return text
     table = _translate_table()
@@ -117,14 +137,20 @@ class SegmentMap:
 
     __slots__ = ("origins", "starts")
 
-    def __init__(self, deleted: list[tuple[int, int]]) -> None:
+    def __init__(self, starts: list[int] | None = None, origins: list[int] | None = None) -> None:
+        self.starts = starts or [0]
+        self.origins = origins or [0]
+
+    @classmethod
+    def from_spans(cls, deleted: list[tuple[int, int]]) -> SegmentMap:
+        """The map for deleting ``deleted`` (sorted, non-overlapping) spans."""
         starts, origins = [0], [0]
         removed = 0
         for start, end in deleted:
             starts.append(start - removed)
             removed += end - start
             origins.append(end)
-        self.starts, self.origins = starts, origins
+        return cls(starts, origins)
 
     def index(self, i: int) -> int:
         """Offset before deletion of the character at ``i``."""
@@ -148,19 +174,27 @@ def _delete(text: str, spans: list[tuple[int, int]]) -> str:
 def _strip_filler(text: str) -> tuple[str, SegmentMap, SegmentMap]:
     """Delete filler in two passes, each with its segment map.
 
-    1. whitespace and decoration symbols always go (their spans come from one regex scan
-       in a list comprehension, no per-run logic);
+    1. whitespace and decoration symbols always go;
     2. separators (- ~ . ·) go only when they sit between two CJK characters (稳-赚 → 稳赚,
        but 8-12% and 8.5 stay) — a Python check per separator run, which are rare.
     """
-    spans1 = [m.span() for m in _PURE.finditer(text)]
-    first = _delete(text, spans1)
+    # re.split with a group alternates kept and deleted pieces; lengths and running sums
+    # are then C-level work (map, accumulate) instead of a Python step per deleted run.
+    pieces = _PURE_SPLIT.split(text)
+    if len(pieces) == 1:
+        first, outer = text, SegmentMap()
+    else:
+        kept = pieces[0::2]
+        first = "".join(kept)
+        ends = list(itertools.accumulate(map(len, pieces)))
+        kept_ends = list(itertools.accumulate(map(len, kept)))
+        outer = SegmentMap([0, *kept_ends[:-1]], [0, *ends[1::2]])
     spans2 = [
         (m.start(), m.end()) for m in _SEP_RUN.finditer(first)
         if m.start() > 0 and m.end() < len(first)
         and _is_cjk(first[m.start() - 1]) and _is_cjk(first[m.end()])
     ]
-    return _delete(first, spans2), SegmentMap(spans1), SegmentMap(spans2)
+    return _delete(first, spans2), outer, SegmentMap.from_spans(spans2)
 
 
 @dataclass
@@ -169,8 +203,8 @@ class Normalized:
 
     original: str
     text: str
-    _outer: SegmentMap = field(default_factory=lambda: SegmentMap([]), repr=False)
-    _inner: SegmentMap = field(default_factory=lambda: SegmentMap([]), repr=False)
+    _outer: SegmentMap = field(default_factory=SegmentMap, repr=False)
+    _inner: SegmentMap = field(default_factory=SegmentMap, repr=False)
 
     def original_index(self, index: int) -> int:
         """Original offset of the character at normalised ``index``."""

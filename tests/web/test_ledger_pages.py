@@ -252,6 +252,22 @@ def test_import_of_a_bad_file_imports_nothing(app_client: TestClient, db: Sessio
     )
     assert no_code_column.status_code == 422 and "统一社会信用代码" in no_code_column.text
     assert list(db.scalars(select(Enterprise))) == []
+    just_over = app_client.post(  # within the multipart envelope: read, found too long
+        "/ledger/import",
+        data={"csrf_token": token},
+        files={"file": ("big.xlsx", b"\0" * ((10 << 20) + 1), "x")},
+    )
+    assert just_over.status_code == 413 and "超过 10 MB" in just_over.text
+    far_over = app_client.post(  # refused from Content-Length before the body is read
+        "/ledger/import",
+        data={"csrf_token": token},
+        files={"file": ("big.xlsx", b"\0" * (11 << 20), "x")},
+    )
+    assert far_over.status_code == 422 and "超过 10 MB" in far_over.text
+    unread = app_client.post("/ledger/import", files={"file": ("big.xlsx", b"\0" * (11 << 20))})
+    assert unread.status_code == 422  # no CSRF token, yet refused by size: never parsed
+    no_file = app_client.post("/ledger/import", data={"csrf_token": token, "file": "x"})
+    assert no_file.status_code == 422
     no_csrf = app_client.post(
         "/ledger/import", files={"file": ("x.xlsx", _workbook([[code(13), "丙"]]), "x")}
     )

@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
 from monitor import audit, ledger
@@ -30,9 +30,12 @@ from monitor.web.queries.enterprises import (
 )
 from monitor.web.queries.ledger_writes import add_event, add_visit, import_upload
 from monitor.web.routes.staff_common import (
+    PostedFile,
     Staff,
+    body_cap,
     local_time,
     office_tz,
+    posted_file,
     see_other,
     today,
     xlsx_download,
@@ -93,31 +96,31 @@ def ledger_import_form(request: Request, signed_in: Staff) -> Response:
     )
 
 
-@router.post("/ledger/import", dependencies=[CsrfChecked])
+@router.post("/ledger/import", dependencies=[body_cap(IMPORT_MAX_BYTES), CsrfChecked])
 def ledger_import(
     request: Request,
     db: DB,
     signed_in: Staff,
-    file: Annotated[UploadFile, File()],
+    upload: Annotated[PostedFile, posted_file("file", IMPORT_MAX_BYTES)],
 ) -> Response:
     """Import an uploaded workbook. Rows are judged one by one (rejected rows are listed
-    with their row number); an unreadable file or a missing required column imports
-    nothing. The upload is a file, not fields, so it has no pydantic model."""
-    data = file.file.read(IMPORT_MAX_BYTES + 1)  # sync handler: runs in the thread pool
+    with their row number); an oversized or unreadable file, or one missing a required
+    column, imports nothing. The upload is a file, not fields, so it has no pydantic model;
+    `body_cap` refuses an oversized body before anything reads it."""
     error = ""
     summary = None
     status = 200
-    if len(data) > IMPORT_MAX_BYTES:
+    if len(upload.data) > IMPORT_MAX_BYTES:
         error, status = f"文件超过 {IMPORT_MAX_BYTES // (1024 * 1024)} MB，未导入任何数据", 413
-    elif not data:
+    elif not upload.data:
         error, status = "上传的文件为空，未导入任何数据", 422
     else:
         try:
             summary = import_upload(
                 db,
-                data,
+                upload.data,
                 signed_in.user,
-                filename=file.filename or "",
+                filename=upload.filename,
                 today=today(request),
                 ip=client_ip(request),
             )

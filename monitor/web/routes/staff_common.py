@@ -6,8 +6,9 @@ and display helpers, no business rules.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -78,3 +79,56 @@ def xlsx_download(body: bytes, filename: str) -> Response:
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
     )
+
+
+class UploadTooLarge(InvalidInput):
+    """A posted file is over the page's cap; refused before the body is read."""
+
+    code = "too_large"
+
+
+#: Room for the multipart envelope (boundaries, headers, the CSRF field) around the file.
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+def body_cap(max_bytes: int) -> Any:
+    """A route dependency refusing a body larger than `max_bytes` (plus the multipart
+    envelope) from its Content-Length, before anything reads it.
+
+    List it before `CsrfChecked`, which parses (and spools) the whole form. The server
+    enforces the declared length (h11 rejects extra bytes), so a body cannot outgrow it;
+    a body without a length (chunked) is refused too, since browsers always send one.
+    """
+
+    def check(request: Request) -> None:
+        declared = request.headers.get("content-length", "")
+        if not declared.isdigit() or int(declared) > max_bytes + MULTIPART_OVERHEAD:
+            raise UploadTooLarge(
+                f"文件超过 {max_bytes // (1024 * 1024)} MB（或未声明大小），未导入任何数据"
+            )
+
+    return Depends(check)
+
+
+@dataclass(frozen=True)
+class PostedFile:
+    """A file from a multipart form: its name (display only) and its bytes."""
+
+    filename: str
+    data: bytes
+
+
+def posted_file(field: str, max_bytes: int) -> Any:
+    """A dependency returning the form's file `field` (at most `max_bytes` + 1 bytes read,
+    so an over-long file is seen without holding it all). The form was already parsed by
+    `CsrfChecked`; Starlette caches it on the request."""
+
+    async def read(request: Request) -> PostedFile:
+        form = await request.form()
+        upload = form.get(field)
+        if upload is None or isinstance(upload, str):
+            raise InvalidInput("请选择要上传的文件")
+        data = await upload.read(max_bytes + 1)
+        return PostedFile(upload.filename or "", data)
+
+    return Depends(read)

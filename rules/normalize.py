@@ -43,14 +43,11 @@ _DECOR = "*★☆●○◆◇■□▲△▼▽♥♡❤✿❀※#@^`|丨_=<>《
 _SEP = "-—–~.·•"
 _WHITE = " \t\r\f\v\u00a0\u3000"
 _PURE_SPLIT = re.compile("([" + re.escape(_WHITE + _DECOR) + "]+)")
-_SEP_RUN = re.compile("[" + re.escape(_SEP) + "]+")
-
-
-def _is_cjk(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff"
-# Full-width Chinese punctuation is left as it is (it is frequent, and every pattern accepts
-# both forms); translating it would cost a dictionary lookup per character of every page.
-_KEEP_AS_IS = "，。、：；！？（）"
+# a separator run with CJK on both sides: the character class comes first so the engine
+# scans for separators quickly; the fixed-width lookbehind then checks the left neighbour
+_SEP_BETWEEN_CJK = re.compile(
+    f"[{re.escape(_SEP)}](?<=[{CJK}][{re.escape(_SEP)}])[{re.escape(_SEP)}]*(?=[{CJK}])"
+)
 
 
 @functools.lru_cache(maxsize=1)
@@ -189,11 +186,7 @@ def _strip_filler(text: str) -> tuple[str, SegmentMap, SegmentMap]:
         ends = list(itertools.accumulate(map(len, pieces)))
         kept_ends = list(itertools.accumulate(map(len, kept)))
         outer = SegmentMap([0, *kept_ends[:-1]], [0, *ends[1::2]])
-    spans2 = [
-        (m.start(), m.end()) for m in _SEP_RUN.finditer(first)
-        if m.start() > 0 and m.end() < len(first)
-        and _is_cjk(first[m.start() - 1]) and _is_cjk(first[m.end()])
-    ]
+    spans2 = [m.span() for m in _SEP_BETWEEN_CJK.finditer(first)]
     return _delete(first, spans2), outer, SegmentMap.from_spans(spans2)
 
 

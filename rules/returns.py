@@ -190,6 +190,7 @@ class ReturnExtractor:
             r"(?:纯|净|产出|化|均|度|综合)?(?:收益率?|回报率?|利率|息|返|分红|利润)"
             rf"(?P<gap>[^\d{_STOP}%]{{0,8}}?)(?P<v>{_PCT})"
         )
+        self._return_word_re = re.compile(_alt(cues.return_words))
         self._return_cue = re.compile(
             _alt((*cues.return_words, *cues.payout_verbs, "释放", "增值", "享", "派"))
         )
@@ -362,11 +363,16 @@ class ReturnExtractor:
     def _percentage_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:
         """收益高达30% → 30; 15天收益30% → 730; 期限6个月，收益率10% → 20."""
         out = []
-        for m in self._bare.finditer(text, lo, hi):
-            value = _pct_value(m.group("v"))
-            if value is not None:
-                out.append(RateClaim(m.start(), m.end(), value, "bare"))
-        for pattern, kind in ((self._duration, "duration"), (self._term_rate, "term")):
+        win = text[lo:hi]
+        if self._return_word_re.search(win):
+            for m in self._bare.finditer(text, lo, hi):
+                value = _pct_value(m.group("v"))
+                if value is not None:
+                    out.append(RateClaim(m.start(), m.end(), value, "bare"))
+        patterns = [(self._duration, "duration")]
+        if any(word in win for word in ("期限", "周期", "为期", "投资期", "锁定期")):
+            patterns.append((self._term_rate, "term"))
+        for pattern, kind in patterns:
             for m in pattern.finditer(text, lo, hi):
                 per_year = self._per_year(m.group("n"), m.group("u"))
                 value = _pct_value(m.group("v"))
@@ -459,7 +465,9 @@ class ReturnExtractor:
         """每年享受12%分红 → 12; 积分每天自动增值1% → 365; 日产出收益0.8% → 292; 月收益翻倍."""
         out = []
         periods = self.cues.periods
-        for m in self._periodic_pct.finditer(text, lo, hi):
+        win = text[lo:hi]
+        periodic = ("每" in win or "月月" in win or "天天" in win or "年底" in win)
+        for m in (self._periodic_pct.finditer(text, lo, hi) if periodic else ()):
             per = m.group("per")
             after = text[m.end():m.end() + 6]
             if not (self._return_cue.search(m.group("gap")) or self._return_cue.search(after)):
@@ -474,10 +482,11 @@ class ReturnExtractor:
             per_year = {"日": 365.0, "月": 12.0, "年": 1.0, "周": 52.0}[m.group()[0]]
             if value is not None:
                 out.append(RateClaim(m.start(), m.end(), value * per_year, "periodic"))
-        for m in self._rate_doubling.finditer(text, lo, hi):
+        for m in (self._rate_doubling.finditer(text, lo, hi) if "翻" in win else ()):
             period = self.cues.rate_words[m.group("w")]
             out.append(RateClaim(m.start(), m.end(), 100.0 * periods[period], "doubling"))
-        for m in self._premium.finditer(text, lo, hi):
+        buyback = any(word in win for word in ("回收", "回购", "收回", "退还", "返还"))
+        for m in (self._premium.finditer(text, lo, hi) if buyback else ()):
             value = _pct_value(m.group("v"))
             if value is not None:
                 out.append(RateClaim(m.start(), m.end(),

@@ -11,8 +11,10 @@ relaunched by scrapy-playwright itself (PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER)
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import Counter
+from collections.abc import Awaitable
 from typing import Any
 
 from playwright.async_api import Error as PlaywrightError
@@ -21,6 +23,9 @@ log = logging.getLogger(__name__)
 
 PAGES_PER_CONTEXT = 40
 NAVIGATION = {"wait_until": "networkidle", "timeout": 20_000}
+# Closing a page or context of a browser that just died can wait forever on a lost reply;
+# after this long we give up on it (the relaunched browser does not know it anyway).
+CLOSE_TIMEOUT = 5.0
 
 
 class RenderPool:
@@ -61,11 +66,15 @@ class RenderPool:
         if page is not None:
             context = page.context
             if not page.is_closed():
-                await page.close()
+                await self._close(page.close(), f"page of {name}")
         if context is not None and name != self.current and self.open_pages[name] == 0:
             del self.open_pages[name]
             log.debug("closing retired browser context %s", name)
-            try:
-                await context.close()
-            except PlaywrightError as exc:  # a dead browser's context is already gone
-                log.info("context %s already closed: %s", name, exc)
+            await self._close(context.close(), f"context {name}")
+
+    @staticmethod
+    async def _close(closing: Awaitable[None], what: str) -> None:
+        try:
+            await asyncio.wait_for(closing, CLOSE_TIMEOUT)
+        except (PlaywrightError, TimeoutError) as exc:  # the browser died under it
+            log.info("%s not closed cleanly: %s", what, exc.__class__.__name__)

@@ -48,6 +48,9 @@ _PURE_SPLIT = re.compile("([" + re.escape(_WHITE + _DECOR) + "]+)")
 _SEP_BETWEEN_CJK = re.compile(
     f"[{re.escape(_SEP)}](?<=[{CJK}][{re.escape(_SEP)}])[{re.escape(_SEP)}]*(?=[{CJK}])"
 )
+# Full-width Chinese punctuation is left as it is (it is frequent, and every pattern accepts
+# both forms); translating it would cost a dictionary lookup per character of every page.
+_KEEP_AS_IS = "，。、：；！？（）"
 
 
 @functools.lru_cache(maxsize=1)

@@ -289,6 +289,13 @@ def add_source(
     if max_pages < 1 or max_depth < 0:
         raise InvalidInput("max pages must be ≥ 1 and max depth ≥ 0")
     validate_urls(urls)
+    if schedule is not None:
+        from apscheduler.triggers.cron import CronTrigger  # only sources with a schedule
+
+        try:
+            CronTrigger.from_crontab(schedule)
+        except ValueError as exc:
+            raise InvalidInput(f"schedule must be a crontab line like '0 2 * * *': {exc}") from exc
     if session.scalar(select(Source.id).where(Source.name == name)) is not None:
         raise InvalidInput(f"a source named {name!r} already exists")
     source = Source(

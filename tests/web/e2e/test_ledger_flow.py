@@ -15,7 +15,7 @@ from tests.web.e2e.conftest import LiveServer
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
 PASSWORD = "reviewer-pass-2026"
-HOSTILE = '<img src=x onerror="document.title=\'pwned\'">'
+HOSTILE = "<img src=x onerror=\"document.title='pwned'\">"
 
 
 def _arrange(server: LiveServer) -> int:

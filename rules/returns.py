@@ -64,7 +64,6 @@ _RETURN_WORDS = (
     "退还", "赠", "兑付", "产出", "释放", "→", "给您", "给你", "发放", "到账",
     "获得", "获利", "分得", "分到", "分了",
 )
-_RETURNISH = re.compile(word_regex(_RETURN_WORDS))
 _NEAR = 30
 #: Claims read per text. Ordinary pages have a handful; past this the page is a rate table
 #: or one ad repeated, and reading on would only cost time (the highest rate so far stands).
@@ -191,6 +190,7 @@ class ReturnExtractor:
             rf"(?P<gap>[^\d{_STOP}%]{{0,8}}?)(?P<v>{_PCT})"
         )
         self._return_word_re = re.compile(_alt(cues.return_words))
+        self._returnish = re.compile(_alt((*_RETURN_WORDS, *cues.return_words)))
         self._return_cue = re.compile(
             _alt((*cues.return_words, *cues.payout_verbs, "释放", "增值", "享", "派"))
         )
@@ -207,11 +207,11 @@ class ReturnExtractor:
         )
         self._maturity = re.compile(
             rf"(?:返还|退还|拿回|收回|兑付|到手|回购|回收|领回|取回|返|退)(?:现金)?(?:共|合计)?"
-            rf"(?P<a>{money})|以(?P<a2>{money})(?:回购|回收|收回)"
+            rf"(?P<a>{money})|[以按](?P<a2>{money})(?:的价格)?(?:回购|回收|收回)"
         )
         self._term = re.compile(
             rf"(?:周期|期限|为期|锁定期)(?:为|是)?(?P<n>{COUNT})(?P<u>{_UNIT})"
-            rf"|{_NUMSTART}(?P<n2>{COUNT})(?P<u2>{_UNIT})[^\d{_STOP}]{{0,4}}?(?:后|期满|到期)"
+            rf"|{_NUMSTART}(?P<n2>{COUNT})(?P<u2>{_UNIT})[^\d{_SENTENCE_STOP}]{{0,4}}?(?:后|期满|到期)"
         )
         self._premium = re.compile(
             rf"(?:加|上浮|溢价|加价|多)(?P<v>{_PCT})(?:回收|回购|收回|退还|返还)"
@@ -295,7 +295,7 @@ class ReturnExtractor:
         size = len(text)
         searched_to = 0
         current: tuple[int, int] | None = None
-        for r in _RETURNISH.finditer(text):
+        for r in self._returnish.finditer(text):
             lo = max(searched_to, r.start() - _NEAR)
             hi = min(size, r.end() + _NEAR)
             if lo >= hi:

@@ -68,10 +68,13 @@ def test_list_filters_by_tag_community_and_search(app_client: TestClient, db: Se
 
 
 def test_tag_change_appears_in_history_with_reason(app_client: TestClient, db: Session) -> None:
-    ent = _enterprise(db, 4, "某某理财咨询有限公司", business_scope="理财咨询")
+    ent = _enterprise(
+        db, 4, "某某理财咨询有限公司", business_scope="理财咨询" + HOSTILE, building=HOSTILE
+    )
     _reviewer(app_client, db)
     page = app_client.get(f"/ledger/{ent}")
     assert page.status_code == 200
+    assert HOSTILE not in page.text and page.text.count("&lt;script&gt;") >= 2
     assert "系统建议" in page.text and "理财" in page.text  # 条例 第九条 word signal
     response = app_client.post(
         f"/ledger/{ent}/tag",

@@ -68,7 +68,8 @@ class ContextReader:
     def read(self, text: str, found: dict[str, list[tuple[int, int, str]]],
              has_claims: bool) -> TextContext:
         """Compute the context of normalised ``text`` from the cues the matcher ``found``."""
-        markers = list(found.get("warning", ()))
+        # a denied marker (不是骗局, 绝非非法集资) is the scammer's reassurance, not a warning
+        markers = [m for m in found.get("warning", ()) if not self.negated(text, m[0])]
         for pattern in self.cues.warning_patterns:
             matches = ((m.start(), m.end(), pattern.pattern) for m in pattern.finditer(text))
             markers.extend(itertools.islice(matches, _MAX_MARKERS))

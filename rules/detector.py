@@ -155,7 +155,8 @@ class Engine:
         score = 1.0 - remaining
         money_weight = max((w for rule_id, w in per_rule.items()
                             if rule_id == "rate" or self._money_rule(rule_id)), default=0.0)
-        threshold = config.violation_score or scoring.violation_score
+        threshold = (scoring.violation_score if config.violation_score is None
+                     else config.violation_score)
         violation = (not ctx.warning_doc and score >= threshold
                      and money_weight >= scoring.min_return_weight)
         context = ["warning"] if ctx.warning_doc else []

@@ -7,6 +7,9 @@
 Figures, per engine and poster style (ocr/synth.py: `clean` flat posters, `photo`
 phone-photo-like posters):
 
+`hard` (further away, dim, blurred, noisy, JPEG quality 25-45) is an extra stress style:
+`--styles clean,photo,hard`.
+
 * CER — Levenshtein distance / reference length, on text with all whitespace removed.
   `CER(nfkc)` additionally folds full/half width (，→ ,), which the detector also does.
 * s/img — wall-clock seconds per image on ONE core (OMP/onnxruntime/tesseract limited to

@@ -23,8 +23,10 @@ from PIL import Image, ImageDraw, ImageFont
 from ocr.errors import OcrError
 from ocr.synth_texts import POSTER_TEXTS, PosterText
 
-Style = Literal["clean", "photo"]
+Style = Literal["clean", "photo", "hard"]
+#: The styles the benchmark targets are set for; "hard" is an extra stress test.
 STYLES: tuple[Style, ...] = ("clean", "photo")
+ALL_STYLES: tuple[Style, ...] = ("clean", "photo", "hard")
 
 FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 FONT_FILES = {False: "NotoSansCJK-Regular.ttc", True: "NotoSansCJK-Bold.ttc"}
@@ -43,6 +45,30 @@ class FontMissing(OcrError):
     """Raised when no CJK font is installed to render posters with."""
 
     code = "font_missing"
+
+
+@dataclass(frozen=True)
+class PhotoParams:
+    """Ranges the phone-photo degradations are drawn from (uniform, per poster)."""
+
+    jitter: tuple[float, float]  # corner displacement as a share of width, height
+    max_angle: float  # degrees of camera roll
+    light: tuple[float, float]  # darkest side's brightness factor
+    glare: tuple[float, float]  # added brightness at the glare's centre
+    scale: tuple[float, float]  # photo pixels per poster pixel
+    blur: tuple[float, float]  # Gaussian sigma in pixels
+    noise: tuple[float, float]  # sensor noise sigma
+    quality: tuple[int, int]  # JPEG quality
+
+
+#: A reasonable phone photo in a lift: headline ≈ 30-45 px, body ≈ 22-32 px tall.
+PHOTO = PhotoParams(
+    (0.07, 0.05), 6.0, (0.55, 0.75), (20, 60), (0.7, 0.95), (0.7, 1.5), (4.0, 9.0), (40, 75)
+)
+#: A poor one: from further away (body ≈ 15-19 px), dim, blurred, noisy, heavily compressed.
+HARD = PhotoParams(
+    (0.11, 0.08), 9.0, (0.35, 0.55), (40, 90), (0.45, 0.6), (1.2, 2.0), (8.0, 14.0), (25, 45)
+)
 
 
 @dataclass(frozen=True)
@@ -126,8 +152,11 @@ def render_clean(poster: PosterText, seed: int = 0, width: int = 900) -> Image.I
     return img
 
 
-def render_photo(poster: PosterText, seed: int = 0, width: int = 900) -> Image.Image:
+def render_photo(
+    poster: PosterText, seed: int = 0, width: int = 900, params: PhotoParams = PHOTO
+) -> Image.Image:
     """The clean poster as a phone photo: frame, wall, perspective, light, blur, noise, JPEG."""
+    p = params
     rng = random.Random(seed)
     nrng = np.random.default_rng(seed)
     clean = np.asarray(render_clean(poster, seed, width), dtype=np.uint8)
@@ -148,9 +177,15 @@ def render_photo(poster: PosterText, seed: int = 0, width: int = 900) -> Image.I
     x0, y0 = (cw - pw) / 2, (ch - ph) / 2
     corners = np.array([[x0, y0], [x0 + pw, y0], [x0 + pw, y0 + ph], [x0, y0 + ph]])
     jitter = np.array(
-        [[rng.uniform(-0.07, 0.07) * cw, rng.uniform(-0.05, 0.05) * ch] for _ in range(4)]
+        [
+            [
+                rng.uniform(-p.jitter[0], p.jitter[0]) * cw,
+                rng.uniform(-p.jitter[1], p.jitter[1]) * ch,
+            ]
+            for _ in range(4)
+        ]
     )
-    angle = np.deg2rad(rng.uniform(-6.0, 6.0))
+    angle = np.deg2rad(rng.uniform(-p.max_angle, p.max_angle))
     rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
     centre = np.array([cw / 2, ch / 2])
     target = ((corners + jitter - centre) @ rot.T + centre).astype(np.float32)
@@ -164,21 +199,22 @@ def render_photo(poster: PosterText, seed: int = 0, width: int = 900) -> Image.I
     theta = rng.uniform(0, 2 * np.pi)
     ramp = np.cos(theta) * xx / cw + np.sin(theta) * yy / ch
     ramp = (ramp - ramp.min()) / max(1e-6, float(ramp.max() - ramp.min()))
-    light = rng.uniform(0.55, 0.75) + rng.uniform(0.3, 0.45) * ramp
+    light = rng.uniform(*p.light) + rng.uniform(0.3, 0.45) * ramp
     vignette = 1.0 - 0.25 * (((xx / cw - 0.5) ** 2 + (yy / ch - 0.5) ** 2) * 2)
     photo *= (light * vignette)[..., None]
     # Glare: a soft bright spot where a lift's ceiling light reflects off the lamination.
     gx, gy, radius = rng.uniform(0.2, 0.8) * cw, rng.uniform(0.2, 0.8) * ch, 0.25 * cw
     glare = np.exp(-(((xx - gx) ** 2 + (yy - gy) ** 2) / (2 * radius**2)))
-    photo += (rng.uniform(20, 60) * glare)[..., None]
-    # The phone's resolution relative to the poster: headline ≈ 30-45 px, body ≈ 22-32 px.
-    scale = rng.uniform(0.7, 0.95)
+    photo += (rng.uniform(*p.glare) * glare)[..., None]
+    scale = rng.uniform(*p.scale)
     size = (int(cw * scale), int(ch * scale))
     photo = np.asarray(cv2.resize(photo, size, interpolation=cv2.INTER_AREA), np.float32)
-    blurred = np.asarray(cv2.GaussianBlur(photo, (0, 0), rng.uniform(0.7, 1.5)), np.float32)
-    blurred += nrng.normal(0, rng.uniform(4.0, 9.0), blurred.shape).astype(np.float32)
+    blurred = np.asarray(cv2.GaussianBlur(photo, (0, 0), rng.uniform(*p.blur)), np.float32)
+    blurred += nrng.normal(0, rng.uniform(*p.noise), blurred.shape).astype(np.float32)
     out = Image.fromarray(np.clip(blurred, 0, 255).astype(np.uint8))
-    return Image.open(io.BytesIO(encode(out, "JPEG", quality=rng.randint(40, 75)))).convert("RGB")
+    return Image.open(io.BytesIO(encode(out, "JPEG", quality=rng.randint(*p.quality)))).convert(
+        "RGB"
+    )
 
 
 def encode(img: Image.Image, fmt: str = "JPEG", quality: int = 90) -> bytes:
@@ -195,7 +231,7 @@ def render(poster: PosterText, style: Style, seed: int = 0, width: int = 900) ->
     """Render one poster in one style; `width` is the flat poster's width in pixels."""
     if style == "clean":
         return render_clean(poster, seed, width)
-    return render_photo(poster, seed, width)
+    return render_photo(poster, seed, width, HARD if style == "hard" else PHOTO)
 
 
 def samples(

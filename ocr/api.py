@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -33,13 +34,13 @@ def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
 
 
 def read(
-    image: bytes | Path | LoadedImage,
+    image: bytes | str | os.PathLike[str] | LoadedImage,
     engine: str = "auto",
     timeout: float = 60.0,
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_pixels: int = DEFAULT_MAX_PIXELS,
 ) -> OcrResult:
-    """Read the text of one image.
+    """Read the text of one image: file bytes, a path (str or Path), or a loaded image.
 
     Raises `ImageRejected` for input we refuse to decode, `OcrTimeout` when the engine
     exceeds `timeout` seconds, `EngineUnavailable` / `OcrError` when the engine fails.
@@ -50,7 +51,10 @@ def read(
     if isinstance(image, LoadedImage):
         loaded = image
     else:
-        data = read_bytes(image, max_bytes) if isinstance(image, Path) else image
+        if isinstance(image, str | os.PathLike):
+            data = read_bytes(Path(image), max_bytes)
+        else:
+            data = bytes(image)
         loaded = load_image(data, max_bytes=max_bytes, max_pixels=max_pixels)
     pixels = np.asarray(loaded.image, dtype=np.uint8)
     prepared, matrix = prepare(pixels, ocr_engine.pipeline)

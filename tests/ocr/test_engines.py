@@ -105,6 +105,10 @@ def test_engines_are_shared_and_thread_safe(images: dict[str, list[tuple[str, by
 def test_path_input_and_unknown_engine(tmp_path: Path) -> None:
     with pytest.raises(ocr.OcrError, match="does not exist"):
         ocr.read(tmp_path / "missing.jpg")
+    with pytest.raises(ocr.OcrError, match="does not exist"):
+        ocr.read(str(tmp_path / "missing.jpg"))
+    with pytest.raises(ocr.OcrError, match="is a directory"):
+        ocr.read(tmp_path)
     with pytest.raises(ocr.OcrError, match="unknown OCR engine"):
         ocr.read(b"\xff\xd8\xff", engine="abbyy")
 

@@ -7,6 +7,7 @@ float. cn2an does the Chinese-numeral arithmetic.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import cn2an
@@ -23,6 +24,7 @@ _MULTIPLIERS = {"万": 10000.0, "w": 10000.0, "千": 1000.0, "k": 1000.0, "百":
 _ARABIC = re.compile(r"^(\d+(?:,\d{3})*(?:\.\d+)?)(万|千|百|w|k)?$")
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_number(token: str) -> float | None:
     """``"18"`` → 18.0, ``"十八"`` → 18.0, ``"半"`` → 0.5; None when it is not a number."""
     token = token.strip()
@@ -43,6 +45,7 @@ def parse_number(token: str) -> float | None:
     return float(value)
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_amount(token: str) -> float | None:
     """An amount of money in yuan: ``"1万"`` → 10000, ``"一万三"`` → 13000, ``"800元"`` → 800."""
     token = token.strip()

@@ -30,6 +30,8 @@ from rules.trie import word_regex
 
 _STOP = "，,。！!？?；;\n"
 _SENTENCE_STOP = "。！!？?；;\n"
+_SENTENCE_TAIL = re.compile(f"[^{_SENTENCE_STOP}]*$")
+_SENTENCE_HEAD = re.compile(f"[^{_SENTENCE_STOP}]*")
 # 成 as a tenth (加两成 = +20 %), but not 成本/成交/成员/成立 …
 # NUM is factored out of the alternatives so the engine reads a number once, not once per
 # alternative (this regex runs at every digit of a page).
@@ -245,13 +247,13 @@ class ReturnExtractor:
     def _excluded(self, text: str, start: int, end: int) -> bool:
         """Loan, salary, discount and price-move numbers are not returns."""
         lo = max(0, start - 16)
-        lo = max(lo, *(text.rfind(ch, lo, start) + 1 for ch in _SENTENCE_STOP))
+        tail = _SENTENCE_TAIL.search(text, lo, start)  # the part after the last sentence stop
+        lo = tail.start() if tail else lo
         found = self._exclude_before.search(text, lo, end)
         if found and not (found.group().startswith("借") and self._lender.search(text, lo, end)):
             return True
-        hi = min(len(text), end + 8)
-        stops = [i for i in (text.find(ch, end, hi) for ch in _SENTENCE_STOP) if i >= 0]
-        return bool(self._exclude_after.search(text, end, min(stops, default=hi)))
+        head = _SENTENCE_HEAD.match(text, end, min(len(text), end + 8))
+        return bool(self._exclude_after.search(text, end, head.end() if head else end))
 
     # -- extraction ------------------------------------------------------------
     def extract(self, text: str) -> list[RateClaim]:

@@ -73,7 +73,7 @@ MAX_CLAIMS = 2000
 _MAX_WINDOW = 2000
 # Put first in number-led patterns: a character-class prefix lets the regex engine skip
 # positions that cannot start a number instead of trying every alternative there.
-_NUMSTART = r"(?=[\d零〇一二两三四五六七八九十百千半])"
+_NUMSTART = r"(?=[\d零〇一二两三四五六七八九十百千万半])"
 _GAIN_WORDS = "(?:收益率|回报率|收益|回报|利润|盈利|获利|赚|返|涨|增值|升值|利息)"
 
 
@@ -140,22 +140,26 @@ class ReturnExtractor:
         self.cues = cues
         gap = rf"[^\d{_STOP}%]{{0,10}}?"
         self._rate_word = re.compile(
-            rf"(?P<w>{_alt(cues.rate_words)})(?P<gap>{gap})(?P<v>{_PCT}|{_FEN})"
+            rf"(?P<w>{_alt(cues.rate_words)})(?P<gap>{gap}){_NUMSTART}(?P<v>{_PCT}|{_FEN})"
         )
         self._rate_after = re.compile(
-            rf"{_NUMSTART}(?P<v>{_PCT})(?:的)?(?P<w>{_alt(cues.rate_words)}|{_alt(cues.return_words)})"
+            rf"{_NUMSTART}(?P<v>{_PCT})(?:的)?"
+            rf"(?P<w>{_alt(cues.rate_words)}|{_alt(cues.return_words)})"
         )
         self._bare = re.compile(
-            rf"(?P<w>{_alt(cues.return_words)})(?P<gap>[^\d{_STOP}%]{{0,8}}?)(?P<v>{_PCT})"
+            rf"(?P<w>{_alt(cues.return_words)})(?P<gap>[^\d{_STOP}%]{{0,8}}?)"
+            rf"{_NUMSTART}(?P<v>{_PCT})"
         )
         self._duration = re.compile(
             rf"{_NUMSTART}(?P<n>{COUNT})(?P<u>{_UNIT})(?:内|后|期|就|即可|可|能|时间|里|的)*"
             rf"(?:[^\d。！!？?；;\n%]{{0,12}}?){_GAIN_WORDS}"
-            rf"(?:率)?(?:高达|达到|达|可达|超过|超|约|为|就有|有|能|可|了|即)*(?P<v>{_PCT})"
+            rf"(?:率)?(?:高达|达到|达|可达|超过|超|约|为|就有|有|能|可|了|即)*"
+            rf"{_NUMSTART}(?P<v>{_PCT})"
         )
         self._term_rate = re.compile(
             rf"(?:期限|周期|为期|投资期|锁定期)(?:为|是|仅|只有)?(?P<n>{COUNT})(?P<u>{_UNIT})"
-            rf"[^{_SENTENCE_STOP}]{{0,14}}?(?:收益率?|回报率?|利率|利息)[^\d{_STOP}%]{{0,6}}?(?P<v>{_PCT})"
+            rf"[^{_SENTENCE_STOP}]{{0,14}}?(?:收益率?|回报率?|利率|利息)[^\d{_STOP}%]{{0,6}}?"
+            rf"{_NUMSTART}(?P<v>{_PCT})"
         )
         self._payback = re.compile(
             rf"(?:{_NUMSTART}(?P<n>{COUNT})(?P<u>{_UNIT})(?:内|左右|即可|就能|就可|就|可|能|便|全部)*"
@@ -185,11 +189,13 @@ class ReturnExtractor:
         self._payout = re.compile(
             rf"{period}{mods}{_alt(cues.payout_verbs)}(?:[^\d{_STOP}]{{0,8}}?)(?P<a>{AMT})"
         )
-        self._periodic_pct = re.compile(rf"{period}(?P<gap>[^\d{_STOP}%]{{0,8}}?)(?P<v>{_PCT})")
+        self._periodic_pct = re.compile(
+            rf"{period}(?P<gap>[^\d{_STOP}%]{{0,8}}?){_NUMSTART}(?P<v>{_PCT})"
+        )
         self._period_char = re.compile(
             r"(?:(?<![个\d一二三四五六七八九十两半])月|(?<![\d一二三四五六七八九十两半])[日年周])"
             r"(?:纯|净|产出|化|均|度|综合)?(?:收益率?|回报率?|利率|息|返|分红|利润)"
-            rf"(?P<gap>[^\d{_STOP}%]{{0,8}}?)(?P<v>{_PCT})"
+            rf"(?P<gap>[^\d{_STOP}%]{{0,8}}?){_NUMSTART}(?P<v>{_PCT})"
         )
         self._return_word_re = re.compile(_alt(cues.return_words))
         self._returnish = re.compile(_alt((*_RETURN_WORDS, *cues.return_words)))

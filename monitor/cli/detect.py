@@ -125,14 +125,3 @@ def rules_list(fmt: str) -> None:
         else:
             click.echo(f"{rule.id:28} {rule.category:20} {rule.weight:.2f}  "
                        f"{rule.basis.cite}  {rule.name}")
-
-
-def _main_for_tests(argv: list[str]) -> int:  # pragma: no cover - convenience
-    from monitor.cli import cli
-    from monitor.cli.common import run_cli
-
-    return run_cli(cli, argv)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(_main_for_tests(sys.argv[1:]))

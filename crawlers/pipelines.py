@@ -1,22 +1,16 @@
 """The one item pipeline: hand each capture to `monitor.intake` (入库).
 
 Spiders extract; this pipeline converts items into intake captures and lets the domain code
-decide (evidence, rules, leads). Blocking work runs off the reactor thread:
-
-* intake (SQLAlchemy, evidence files, rules) on one dedicated DB thread — one writer keeps
-  SQLite free of lock fights and keeps captures in arrival order. Pages are buffered and
-  handed over in batches (`ingest_pages`: one round of fsyncs and one transaction per
-  batch — 29 ms → 6 ms per page measured on the demo town), flushed at BATCH_SIZE pages or
-  after BATCH_WAIT seconds, whichever comes first;
-* OCR (`ocr.read`) in a worker *process* at lower CPU priority (nice 10): reading one
-  poster costs ~2 s of CPU (RapidOCR), which in a thread would hold the GIL against the
-  reactor and, on a 2-core office PC, halve the crawl rate; niced in its own process it
-  uses what the crawl leaves over.
+decide (evidence, rules, leads). The work itself happens in two worker processes
+(`crawlers.workers`): intake, a single writer that keeps captures in arrival order and
+SQLite free of lock fights, and OCR at low priority. Pages are handed over in batches
+(`ingest_pages`: one round of fsyncs and one transaction per batch — 29 ms → 6 ms per page
+measured on the demo town), flushed at BATCH_SIZE pages or after BATCH_WAIT seconds.
 
 Images are de-duplicated by SHA-256 across the crawl: each distinct picture is read once,
-and its text is reused for every page it appears on. When intake reports a new lead or a
-new version for a page, the spider is asked for a full-page screenshot, which comes back as
-a ScreenshotItem and is attached to that capture.
+even when several copies arrive at the same time, and its text is reused for every page it
+appears on. When intake reports a new lead or a new version for a page, the spider is asked
+for a full-page screenshot, which comes back as a ScreenshotItem and is attached.
 
 Without ADMON_DATABASE_URL (a bare `scrapy crawl site`) the pipeline switches itself off
 (NotConfigured) and items go to Scrapy's feed exports instead.
@@ -27,42 +21,23 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
-import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
-from scrapy.utils.defer import maybe_deferred_to_future
-from sqlalchemy.exc import SQLAlchemyError
-from twisted.internet import reactor
-from twisted.internet.base import DelayedCall
-from twisted.internet.defer import Deferred
-from twisted.internet.threads import deferToThreadPool
-from twisted.python.failure import Failure
-from twisted.python.threadpool import ThreadPool
 
+from crawlers import workers
 from crawlers.items import FetchErrorItem, ImageItem, PageItem, ScreenshotItem
-from monitor.db import make_engine, session_factory
-from monitor.errors import AdmonError
-from monitor.evidence import EvidenceStore, sha256_hex
-from monitor.intake import (
-    ImageCapture,
-    IntakeResult,
-    PageCapture,
-    attach_screenshot,
-    ingest_image,
-    ingest_page,
-    ingest_pages,
-)
+from monitor.evidence import sha256_hex
+from monitor.intake import ImageCapture, IntakeResult, PageCapture
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 BATCH_SIZE = 32
 BATCH_WAIT = 0.25  # seconds a page may wait for its batch to fill
-INTAKE_ERRORS = (AdmonError, SQLAlchemyError, OSError)
 
 
 class IntakePipeline:
@@ -71,8 +46,8 @@ class IntakePipeline:
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
         self.crawler = crawler
-        self.database_url = settings.get("ADMON_DATABASE_URL")
-        self.data_dir = Path(settings.get("ADMON_DATA_DIR") or "./var")
+        self.database_url = str(settings.get("ADMON_DATABASE_URL"))
+        self.data_dir = Path(settings.get("ADMON_DATA_DIR") or "./var").resolve()
         self.run_id = settings.getint("ADMON_RUN_ID") or None
         self.source_id = settings.getint("ADMON_SOURCE_ID") or None
         self.community = settings.get("ADMON_COMMUNITY") or None
@@ -80,8 +55,8 @@ class IntakePipeline:
         self.ocr_timeout = settings.getfloat("ADMON_OCR_TIMEOUT", 60.0)
         self.max_pixels = settings.getint("ADMON_IMAGE_MAX_PIXELS", 40_000_000)
         self.page_captures: dict[str, int] = {}
-        self.pending: list[tuple[PageCapture, Deferred[IntakeResult | Exception]]] = []
-        self.flush_call: DelayedCall | None = None
+        self.pending: list[tuple[PageCapture, asyncio.Future[IntakeResult | str]]] = []
+        self.flush_handle: asyncio.TimerHandle | None = None
         # image sha256 -> the OCR read (shared: concurrent copies of one image wait for it)
         self.ocr_reads: dict[str, asyncio.Future[tuple[str, str, str | None]]] = {}
 
@@ -92,27 +67,30 @@ class IntakePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        self.engine = make_engine(self.database_url)
-        self.sessions = session_factory(self.engine)
-        self.store = EvidenceStore(self.data_dir / "evidence")
-        self.db_pool = ThreadPool(minthreads=1, maxthreads=1, name="admon-intake")
-        self.db_pool.start()
-        # Started now and warmed (imports, model load) at low priority while the first
-        # pages are fetched, so the first poster does not wait for it.
-        self.ocr_pool = ProcessPoolExecutor(
-            max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_ocr_worker, initargs=(self.ocr_engine,),
+        spawn = multiprocessing.get_context("spawn")
+        self.intake = ProcessPoolExecutor(
+            max_workers=1, mp_context=spawn, initializer=workers.start_intake_worker,
+            initargs=(self.database_url, str(self.data_dir)),
         )
+        # Started with the first image: loading an OCR engine costs seconds of CPU that a
+        # crawl without images should not pay.
+        self.ocr: ProcessPoolExecutor | None = None
+
+    def _ocr_pool(self) -> ProcessPoolExecutor:
+        if self.ocr is None:
+            self.ocr = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                initializer=workers.start_ocr_worker, initargs=(self.ocr_engine,),
+            )
+        return self.ocr
 
     def close_spider(self) -> None:
-        self.db_pool.stop()
-        self.ocr_pool.shutdown(wait=True, cancel_futures=True)
-        self.engine.dispose()
+        self.intake.shutdown(wait=True)
+        if self.ocr is not None:
+            self.ocr.shutdown(wait=True, cancel_futures=True)
 
-    async def _on(self, pool: ThreadPool, func: Callable[..., T], *args: Any) -> T:
-        deferred = deferToThreadPool(reactor, pool, func, *args)
-        result: T = await maybe_deferred_to_future(deferred)
-        return result
+    async def _call(self, pool: ProcessPoolExecutor, func: Callable[..., T], *args: Any) -> T:
+        return await asyncio.wrap_future(pool.submit(func, *args))
 
     def _inc(self, key: str, count: int = 1) -> None:
         if count and self.crawler.stats is not None:
@@ -126,71 +104,47 @@ class IntakePipeline:
         elif isinstance(item, ImageItem):
             await self._image(item)
         elif isinstance(item, ScreenshotItem):
-            await self._on(self.db_pool, self._attach, item)
-            self._inc("screenshots")
+            outcome = await self._call(self.intake, workers.attach, item.capture_id, item.png)
+            self._inc("screenshots" if not outcome.startswith("error") else "intake_errors")
         return item
 
     # --- pages ----------------------------------------------------------------------------
 
-    def _ingest_batch(self, captures: list[PageCapture]) -> list[IntakeResult | Exception]:
-        """One batch in one go; if it fails, each capture alone (intake is idempotent), so
-        one bad capture costs only itself."""
-        try:
-            with self.sessions() as session:
-                return list(ingest_pages(session, self.store, captures,
-                                         per_transaction=len(captures)))
-        except INTAKE_ERRORS as exc:
-            log.warning("batch of %d pages failed (%s); ingesting one by one", len(captures), exc)
-        results: list[IntakeResult | Exception] = []
-        for capture in captures:
-            try:
-                with self.sessions() as session:
-                    results.append(ingest_page(session, self.store, capture))
-            except INTAKE_ERRORS as exc:
-                results.append(exc)
-        return results
-
     def _flush(self) -> None:
-        if self.flush_call is not None and self.flush_call.active():
-            self.flush_call.cancel()
-        self.flush_call = None
+        if self.flush_handle is not None:
+            self.flush_handle.cancel()
+            self.flush_handle = None
         batch, self.pending = self.pending, []
         if not batch:
             return
-        done = deferToThreadPool(reactor, self.db_pool, self._ingest_batch, [c for c, _ in batch])
+        done = asyncio.wrap_future(
+            self.intake.submit(workers.ingest_batch, [capture for capture, _ in batch])
+        )
 
-        def deliver(results: list[IntakeResult | Exception]) -> None:
-            for (_, waiting), result in zip(batch, results, strict=True):
-                waiting.callback(result)
+        def deliver(finished: asyncio.Future[list[IntakeResult | str]]) -> None:
+            error = finished.exception()
+            for index, (_, waiting) in enumerate(batch):
+                if error is not None:
+                    waiting.set_result(f"{error.__class__.__name__}: {error}")
+                else:
+                    waiting.set_result(finished.result()[index])
 
-        def fail(failure: Failure) -> None:
-            for _, waiting in batch:
-                waiting.callback(failure.value if isinstance(failure.value, Exception)
-                                 else RuntimeError(str(failure.value)))
-
-        done.addCallbacks(deliver, fail)
+        done.add_done_callback(deliver)
 
     async def _ingest_page(self, capture: PageCapture) -> IntakeResult:
         """Queue a page for the next batch and wait for its result."""
-        waiting: Deferred[IntakeResult | Exception] = Deferred()
+        loop = asyncio.get_running_loop()
+        waiting: asyncio.Future[IntakeResult | str] = loop.create_future()
         self.pending.append((capture, waiting))
         if len(self.pending) >= BATCH_SIZE:
             self._flush()
-        elif self.flush_call is None:
-            self.flush_call = cast(Any, reactor).callLater(BATCH_WAIT, self._flush)
-        result = await maybe_deferred_to_future(waiting)
-        if isinstance(result, Exception):
+        elif self.flush_handle is None:
+            self.flush_handle = loop.call_later(BATCH_WAIT, self._flush)
+        result = await waiting
+        if isinstance(result, str):
             self._inc("intake_errors")
             raise DropItem(f"intake failed for {capture.url}: {result}")
         return result
-
-    def _ingest_image(self, capture: ImageCapture) -> IntakeResult:
-        with self.sessions() as session:
-            return ingest_image(session, self.store, capture)
-
-    def _attach(self, item: ScreenshotItem) -> str:
-        with self.sessions() as session:
-            return attach_screenshot(session, self.store, item.capture_id, item.png)
 
     async def _page(self, item: PageItem) -> None:
         texts = {"html": item.html_text}
@@ -233,17 +187,14 @@ class IntakePipeline:
 
     # --- images ---------------------------------------------------------------------------
 
-    async def _read(self, body: bytes) -> tuple[str, str, str | None]:
-        future = self.ocr_pool.submit(
-            read_image, body, self.ocr_engine, self.ocr_timeout, self.max_pixels
-        )
-        return await asyncio.wrap_future(future)
-
     async def _image(self, item: ImageItem) -> None:
         digest = sha256_hex(item.body)
         reading = self.ocr_reads.get(digest)
         if reading is None:
-            reading = self.ocr_reads[digest] = asyncio.ensure_future(self._read(item.body))
+            reading = self.ocr_reads[digest] = asyncio.ensure_future(self._call(
+                self._ocr_pool(), workers.read_image, item.body, self.ocr_engine, self.ocr_timeout,
+                self.max_pixels,
+            ))
             text, engine, error = await reading
             if error is None:
                 self._inc("images_read")
@@ -262,34 +213,8 @@ class IntakePipeline:
             page_capture_id=self.page_captures.get(item.page_url),
             source_id=self.source_id, run_id=self.run_id, community=self.community,
         )
-        self._count(await self._on(self.db_pool, self._ingest_image, capture))
-
-
-def _start_ocr_worker(engine: str) -> None:
-    """OCR worker initialiser (a spawned process: forking one that runs a reactor is unsafe).
-    Yields the CPU to the crawl, then loads the engine so the first image is read at once."""
-    os.nice(10)
-    from ocr import OcrError
-    from ocr.engines import get_engine
-
-    try:
-        get_engine(engine)
-    except OcrError as exc:  # reported per image by read_image
-        log.warning("OCR engine %s unavailable: %s", engine, exc)
-
-
-def read_image(
-    body: bytes, engine: str, timeout: float, max_pixels: int
-) -> tuple[str, str, str | None]:
-    """`ocr.read` in the OCR worker process: (text, engine name, error or None).
-
-    Errors travel back as text: OCR exceptions carry constructor arguments that do not
-    survive pickling across the process boundary.
-    """
-    from ocr import OcrError, read  # in the worker: engines load their models on first use
-
-    try:
-        result = read(body, engine=engine, timeout=timeout, max_pixels=max_pixels)
-    except OcrError as exc:
-        return "", "", f"{getattr(exc, 'code', 'error')}: {exc}"
-    return result.text, result.engine, None
+        result = await self._call(self.intake, workers.ingest_one_image, capture)
+        if isinstance(result, str):
+            self._inc("intake_errors")
+            raise DropItem(f"intake failed for image {item.image_url}: {result}")
+        self._count(result)

@@ -25,7 +25,8 @@ from rules.lexicon import CATEGORIES, Lexicon, default_lexicon, load_lexicon
 from rules.matcher import Matcher, RawMatch
 from rules.model import Detection, DetectorConfig, Hit, Suppressed
 from rules.normalize import Normalized, Normalizer
-from rules.returns import RateClaim, ReturnExtractor
+from rules.rates import RateClaim
+from rules.returns import ReturnExtractor
 from rules.segment import Segmenter
 
 _DISCLOSURE_KEEPS = 0.9  # in a disclosed product, only hits this strong still count

@@ -14,44 +14,37 @@ Conventions (legal-basis.md §3.5, corpus README):
 * ranges count at the high end (8%-12% → 12).
 
 A claim next to loan, salary, discount or price-move words (贷款月息低至3厘, 月薪, 打8折,
-股价涨了5%) is not an investment return and is dropped. Rate kinds are code here; the
-words they use come from returns.yaml.
+股价涨了5%) is not an investment return and is dropped. Rate kinds are code (here, in
+rules.amounts for money-based constructions and rules.rates for the shared value
+patterns); the words they use come from returns.yaml.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 
+from rules.amounts import AmountClaims
 from rules.lexicon import ReturnCues
-from rules.numbers import AMT, CN_DIGITS, COUNT, NUM, parse_amount, parse_number
-from rules.trie import word_regex
-
-_STOP = "，,。！!？?；;\n"
-_SENTENCE_STOP = "。！!？?；;\n"
-_SENTENCE_TAIL = re.compile(f"[^{_SENTENCE_STOP}]*$")
-_SENTENCE_HEAD = re.compile(f"[^{_SENTENCE_STOP}]*")
-# 成 as a tenth (加两成 = +20 %), but not 成本/成交/成员/成立 …
-# NUM is factored out of the alternatives so the engine reads a number once, not once per
-# alternative (this regex runs at every digit of a page).
-_UNITPCT = (rf"(?:{NUM}(?:\s?%|成(?!本|交|员|立|功|为|都|熟|品|长|果))"
-            rf"|[百千万]分之{NUM}|[一二三四五六七八九十\d]{{1,3}}分之{NUM})")
-_PCT = rf"(?:(?:{_UNITPCT}|{NUM})(?:-|~|至|到|—))?{_UNITPCT}"
-_FEN = rf"(?:{NUM}(?:分|厘)(?!钟|之|期|配|享|红|析|散|别|类|店|行|公司){NUM}?)"
-_PCT_PART = re.compile(
-    rf"({NUM})\s?%|百分之({NUM})|千分之({NUM})|万分之({NUM})"
-    rf"|([一二三四五六七八九十\d]{{1,3}})分之({NUM})|({NUM})成"
+from rules.numbers import COUNT, NUM, parse_number
+from rules.rates import (
+    FEN,
+    GAIN_WORDS,
+    NUMSTART,
+    PCT,
+    PERIOD,
+    SENTENCE_HEAD,
+    SENTENCE_STOP,
+    SENTENCE_TAIL,
+    STOP,
+    UNIT,
+    RateClaim,
+    alt,
+    fen_value,
+    pct_value,
+    per_year_of,
 )
-_FEN_PART = re.compile(rf"({NUM})(分|厘)({NUM})?")
-# period units after a count: 15天, 3个月, 两年, 一个季度
-_UNITS = {"天": "day", "日": "day", "周": "week", "个星期": "week", "星期": "week",
-          "个月": "month", "月": "month", "个季度": "quarter", "季度": "quarter", "季": "quarter",
-          "年": "year"}
-_UNIT = "(?:" + "|".join(sorted(map(re.escape, _UNITS), key=len, reverse=True)) + ")"
-# 分 value of one unit, in percent per period (一分 = 10 %/year, 1 %/month, 0.1 %/day)
-_FEN_SCALE = {"year": 10.0, "half_year": 10.0, "quarter": 1.0, "month": 1.0, "week": 0.1,
-              "day": 0.1}
+
 # Every return construction contains one of these; patterns run only near them.
 _TRIGGER = re.compile(
     r"[%→倍翻]|分之|回本|收回|个月"
@@ -71,197 +64,81 @@ _NEAR = 30
 #: or one ad repeated, and reading on would only cost time (the highest rate so far stands).
 MAX_CLAIMS = 2000
 _MAX_WINDOW = 2000
-# Put first in number-led patterns: a character-class prefix lets the regex engine skip
-# positions that cannot start a number instead of trying every alternative there.
-_NUMSTART = r"(?=[\d零〇一二两三四五六七八九十百千万半])"
-_GAIN_WORDS = "(?:收益率|回报率|收益|回报|利润|盈利|获利|赚|返|涨|增值|升值|利息)"
 
 
-@dataclass(frozen=True)
-class RateClaim:
-    """One return claim: where it is (normalised offsets) and its annualised rate."""
-
-    start: int
-    end: int
-    rate: float  # simple annual rate, percent
-    kind: str  # which construction: rate_word, bare, duration, payback, doubling, ...
-
-
-def _alt(words: Iterable[str]) -> str:
-    return word_regex(words)
-
-
-def _pct_value(text: str) -> float | None:
-    """Highest percentage inside a matched _PCT (a range counts at its high end)."""
-    best: float | None = None
-    for m in _PCT_PART.finditer(text):
-        if m.group(1):
-            v = parse_number(m.group(1))
-        elif m.group(2):
-            v = parse_number(m.group(2))
-        elif m.group(3):
-            n = parse_number(m.group(3))
-            v = None if n is None else n / 10
-        elif m.group(4):
-            n = parse_number(m.group(4))
-            v = None if n is None else n / 100
-        elif m.group(5):
-            d, n = parse_number(m.group(5)), parse_number(m.group(6))
-            v = None if not d or n is None or d in (100, 1000, 10000) else n / d * 100
-        else:
-            n = parse_number(m.group(7))
-            v = None if n is None or n > 10 else n * 10
-        if v is not None and (best is None or v > best):
-            best = v
-    return best
-
-
-def _fen_value(text: str, period: str) -> float | None:
-    """月息2分5 → 2.5 %/month; 年息8厘 → 8 % a year."""
-    m = _FEN_PART.fullmatch(text)
-    if not m:
-        return None
-    whole = parse_number(m.group(1))
-    if whole is None:
-        return None
-    tenth = parse_number(m.group(3)) if m.group(3) else 0.0
-    if tenth is None or tenth >= 10:
-        return None
-    fen = whole + tenth / 10
-    if m.group(2) == "厘":
-        fen /= 10
-    return fen * _FEN_SCALE.get(period, 1.0)
-
-
-class ReturnExtractor:
+class ReturnExtractor(AmountClaims):
     """Finds return claims; built once per lexicon (the regexes are compiled here)."""
 
     def __init__(self, cues: ReturnCues) -> None:
-        self.cues = cues
-        gap = rf"[^\d{_STOP}%]{{0,10}}?"
+        super().__init__(cues)
+        gap = rf"[^\d{STOP}%]{{0,10}}?"
         self._rate_word = re.compile(
-            rf"(?P<w>{_alt(cues.rate_words)})(?P<gap>{gap}){_NUMSTART}(?P<v>{_PCT}|{_FEN})"
+            rf"(?P<w>{alt(cues.rate_words)})(?P<gap>{gap}){NUMSTART}(?P<v>{PCT}|{FEN})"
         )
         self._rate_after = re.compile(
-            rf"{_NUMSTART}(?P<v>{_PCT})(?:的)?"
-            rf"(?P<w>{_alt(cues.rate_words)}|{_alt(cues.return_words)})"
+            rf"{NUMSTART}(?P<v>{PCT})(?:的)?"
+            rf"(?P<w>{alt(cues.rate_words)}|{alt(cues.return_words)})"
         )
         self._bare = re.compile(
-            rf"(?P<w>{_alt(cues.return_words)})(?P<gap>[^\d{_STOP}%]{{0,8}}?)"
-            rf"{_NUMSTART}(?P<v>{_PCT})"
+            rf"(?P<w>{alt(cues.return_words)})(?P<gap>[^\d{STOP}%]{{0,8}}?)"
+            rf"{NUMSTART}(?P<v>{PCT})"
         )
         self._duration = re.compile(
-            rf"{_NUMSTART}(?P<n>{COUNT})(?P<u>{_UNIT})(?:内|后|期|就|即可|可|能|时间|里|的)*"
-            rf"(?:[^\d。！!？?；;\n%]{{0,12}}?){_GAIN_WORDS}"
+            rf"{NUMSTART}(?P<n>{COUNT})(?P<u>{UNIT})(?:内|后|期|就|即可|可|能|时间|里|的)*"
+            rf"(?:[^\d。！!？?；;\n%]{{0,12}}?){GAIN_WORDS}"
             rf"(?:率)?(?:高达|达到|达|可达|超过|超|约|为|就有|有|能|可|了|即)*"
-            rf"{_NUMSTART}(?P<v>{_PCT})"
+            rf"{NUMSTART}(?P<v>{PCT})"
         )
         self._term_rate = re.compile(
-            rf"(?:期限|周期|为期|投资期|锁定期)(?:为|是|仅|只有)?(?P<n>{COUNT})(?P<u>{_UNIT})"
-            rf"[^{_SENTENCE_STOP}]{{0,14}}?(?:收益率?|回报率?|利率|利息)[^\d{_STOP}%]{{0,6}}?"
-            rf"{_NUMSTART}(?P<v>{_PCT})"
+            rf"(?:期限|周期|为期|投资期|锁定期)(?:为|是|仅|只有)?(?P<n>{COUNT})(?P<u>{UNIT})"
+            rf"[^{SENTENCE_STOP}]{{0,14}}?(?:收益率?|回报率?|利率|利息)[^\d{STOP}%]{{0,6}}?"
+            rf"{NUMSTART}(?P<v>{PCT})"
         )
         self._payback = re.compile(
-            rf"(?:{_NUMSTART}(?P<n>{COUNT})(?P<u>{_UNIT})(?:内|左右|即可|就能|就可|就|可|能|便|全部)*"
+            rf"(?:{NUMSTART}(?P<n>{COUNT})(?P<u>{UNIT})(?:内|左右|即可|就能|就可|就|可|能|便|全部)*"
             rf"(?:回本|收回(?:全部|所有)?(?:成本|本金|投资)|回收成本)(?!一大半|一半|大半|一部分)"
-            rf"|回本周期(?:仅|只需|只要|为|约|是|短至|不到)*(?P<n2>{COUNT})(?P<u2>{_UNIT}))"
+            rf"|回本周期(?:仅|只需|只要|为|约|是|短至|不到)*(?P<n2>{COUNT})(?P<u2>{UNIT}))"
         )
         self._doubling = re.compile(
-            rf"{_NUMSTART}(?P<n>{COUNT})(?P<u>{_UNIT})(?:内|后|就|即可|能|可|收益|资产|资金|本金|轻松|直接)*"
+            rf"{NUMSTART}(?P<n>{COUNT})(?P<u>{UNIT})(?:内|后|就|即可|能|可|收益|资产|资金|本金|轻松|直接)*"
             rf"(?:翻倍|翻一番|翻(?P<k>{NUM})倍|翻(?P<f>{NUM})番)"
         )
-        self._before_after = re.compile(
-            rf"{_NUMSTART}(?P<n>{COUNT})(?P<u>{_UNIT})[^\d{_STOP}]{{0,6}}?(?P<a1>{AMT})"
-            rf"(?:→|变成|变为|变|涨到|涨至|升至|升到)(?P<a2>{AMT})"
-        )
-        money = (rf"(?:[{CN_DIGITS}]+万[{CN_DIGITS}]+(?![万元])"
-                 rf"|(?:\d+(?:,\d{{3}})*(?:\.\d+)?|[{CN_DIGITS}万]+)(?:万元|万块|万|千元|元|块钱|块))")
-        verbs = _alt(cues.principal_verbs)
-        unit_words = r"(?:每股|每份|一股|一份|每只|每台|每头|每个|每套|每单|售价|仅需|只需|单价)"
-        self._principal = re.compile(
-            rf"(?:{verbs}(?:[^\d{_STOP}]{{0,8}}?(?P<p2>{money})|(?P<p1>{AMT}))"
-            rf"|{unit_words}[(（]?(?P<p3>{AMT})|(?P<p4>{money})(?:一|1)(?:股|份)"
-            rf"|每(?P<p5>[\d一二两三四五六七八九十]*[万千百]元?))"
-        )
-        period = r"(?P<per>每个?月|月月|每天|天天|每日|每周|每年|一年|每季度?|每个季度|年底|每年底)"
-        mods = (r"(?:都|就|可|能|可以|稳定|固定|准时|按时|还|再|保底|自动|额外|另外|另|可获"
-                r"|享受?|给您?|给你)*")
-        self._payout = re.compile(
-            rf"{period}{mods}{_alt(cues.payout_verbs)}(?:[^\d{_STOP}]{{0,8}}?)(?P<a>{AMT})"
-        )
         self._periodic_pct = re.compile(
-            rf"{period}(?P<gap>[^\d{_STOP}%]{{0,8}}?){_NUMSTART}(?P<v>{_PCT})"
+            rf"{PERIOD}(?P<gap>[^\d{STOP}%]{{0,8}}?){NUMSTART}(?P<v>{PCT})"
         )
         self._period_char = re.compile(
             r"(?:(?<![个\d一二三四五六七八九十两半])月|(?<![\d一二三四五六七八九十两半])[日年周])"
             r"(?:纯|净|产出|化|均|度|综合)?(?:收益率?|回报率?|利率|息|返|分红|利润)"
-            rf"(?P<gap>[^\d{_STOP}%]{{0,8}}?){_NUMSTART}(?P<v>{_PCT})"
+            rf"(?P<gap>[^\d{STOP}%]{{0,8}}?){NUMSTART}(?P<v>{PCT})"
         )
-        self._return_word_re = re.compile(_alt(cues.return_words))
-        self._returnish = re.compile(_alt((*_RETURN_WORDS, *cues.return_words)))
+        self._return_word_re = re.compile(alt(cues.return_words))
+        self._returnish = re.compile(alt((*_RETURN_WORDS, *cues.return_words)))
         self._return_cue = re.compile(
-            _alt((*cues.return_words, *cues.payout_verbs, "释放", "增值", "享", "派"))
+            alt((*cues.return_words, *cues.payout_verbs, "释放", "增值", "享", "派"))
         )
         self._rate_doubling = re.compile(
-            rf"(?P<w>{_alt(cues.rate_words)})(?:就|能|可|轻松|直接)*(?:翻倍|翻番|翻一番)"
-        )
-        self._growth = re.compile(
-            rf"{_NUMSTART}(?P<n>{COUNT})(?P<u>{_UNIT})(?:内|后)?[^\d{_STOP}]{{0,10}}?"
-            rf"(?:涨到|涨至|变成|达到|升至|增长到|升到)[^\d{_STOP}]{{0,6}}?(?P<k>{NUM})倍"
-        )
-        self._past_payout = re.compile(
-            rf"(?:去年|上年|今年|上一年)(?:每份|每股|每户|每人|每位|每家)?"
-            rf"(?:分到|分了|领了|拿了|分得|分红|领到|拿到|赚了)(?P<a>{AMT})"
-        )
-        self._maturity = re.compile(
-            rf"(?:返还|退还|拿回|收回|兑付|到手|回购|回收|领回|取回|返|退)(?:现金)?(?:共|合计)?"
-            rf"(?P<a>{money})|[以按](?P<a2>{money})(?:的价格)?(?:回购|回收|收回)"
-        )
-        self._term = re.compile(
-            rf"(?:周期|期限|为期|锁定期)(?:为|是)?(?P<n>{COUNT})(?P<u>{_UNIT})"
-            rf"|{_NUMSTART}(?P<n2>{COUNT})(?P<u2>{_UNIT})[^\d{_SENTENCE_STOP}]{{0,4}}?(?:后|期满|到期)"
+            rf"(?P<w>{alt(cues.rate_words)})(?:就|能|可|轻松|直接)*(?:翻倍|翻番|翻一番)"
         )
         self._premium = re.compile(
-            rf"(?:加|上浮|溢价|加价|多)(?P<v>{_PCT})(?:回收|回购|收回|退还|返还)"
-        )
-        self._multiple_buyback = re.compile(
-            rf"以(?P<k>{NUM})倍(?:的)?(?:价格|价|原价|购买价)?(?:回购|回收|收回)"
+            rf"(?:加|上浮|溢价|加价|多)(?P<v>{PCT})(?:回收|回购|收回|退还|返还)"
         )
         # borrowing *from* the public (集资) is not a loan product's interest
         self._lender = re.compile(
             "向社会借|诚借|向大家借|向您借|向公众借|借给我们|借款给我们|民间借款")
-        self._exclude_before = re.compile(_alt(cues.exclude_before))
-        self._exclude_after = re.compile(_alt(cues.exclude_after))
-
-    # -- helpers ---------------------------------------------------------------
-    def _per_year(self, count: str | None, unit: str | None) -> float | None:
-        if not count or not unit:
-            return None
-        n = parse_number(count)
-        if n is None or n <= 0:
-            return None
-        return self.cues.periods.get(_UNITS[unit], 1.0) / n
-
-    def _term_before(self, text: str, pos: int) -> float:
-        """Periods per year of the last term (一年后, 周期半年) shortly before ``pos``; 1."""
-        terms = list(self._term.finditer(text, max(0, pos - 30), pos))
-        if not terms:
-            return 1.0
-        t = terms[-1]
-        return self._per_year(t.group("n") or t.group("n2"), t.group("u") or t.group("u2")) or 1.0
+        self._exclude_before = re.compile(alt(cues.exclude_before))
+        self._exclude_after = re.compile(alt(cues.exclude_after))
 
     def _excluded(self, text: str, start: int, end: int) -> bool:
         """Loan, salary, discount and price-move numbers are not returns."""
         lo = max(0, start - 16)
-        tail = _SENTENCE_TAIL.search(text, lo, start)  # the part after the last sentence stop
+        tail = SENTENCE_TAIL.search(text, lo, start)  # the part after the last sentence stop
         lo = tail.start() if tail else lo
         found = self._exclude_before.search(text, lo, end)
         if found and not (found.group().startswith("借") and self._lender.search(text, lo, end)):
             return True
-        head = _SENTENCE_HEAD.match(text, end, min(len(text), end + 8))
+        head = SENTENCE_HEAD.match(text, end, min(len(text), end + 8))
         return bool(self._exclude_after.search(text, end, head.end() if head else end))
 
-    # -- extraction ------------------------------------------------------------
     def extract(self, text: str) -> list[RateClaim]:
         """Every return claim in normalised ``text`` (loan/salary/discount numbers dropped).
 
@@ -358,12 +235,12 @@ class ReturnExtractor:
             period = self.cues.rate_words[m.group("w")]
             raw = m.group("v")
             is_pct = raw.endswith("%") or "分之" in raw
-            value = _pct_value(raw) if is_pct else _fen_value(raw, period)
+            value = pct_value(raw) if is_pct else fen_value(raw, period)
             if value is not None:
                 out.append(RateClaim(m.start(), m.end(), value * periods[period], "rate_word"))
         for m in self._rate_after.finditer(text, lo, hi):
             period = self.cues.rate_words.get(m.group("w"), "year")
-            value = _pct_value(m.group("v"))
+            value = pct_value(m.group("v"))
             if value is not None:
                 out.append(RateClaim(m.start(), m.end(), value * periods[period], "rate_word"))
         return out
@@ -374,7 +251,7 @@ class ReturnExtractor:
         win = text[lo:hi]
         if self._return_word_re.search(win):
             for m in self._bare.finditer(text, lo, hi):
-                value = _pct_value(m.group("v"))
+                value = pct_value(m.group("v"))
                 if value is not None:
                     out.append(RateClaim(m.start(), m.end(), value, "bare"))
         patterns = [(self._duration, "duration")]
@@ -383,36 +260,9 @@ class ReturnExtractor:
         for pattern, kind in patterns:
             for m in pattern.finditer(text, lo, hi):
                 per_year = self._per_year(m.group("n"), m.group("u"))
-                value = _pct_value(m.group("v"))
+                value = pct_value(m.group("v"))
                 if per_year is not None and value is not None:
                     out.append(RateClaim(m.start(), m.end(), value * per_year, kind))
-        return out
-
-    def _before_after_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:
-        """6个月2800→3500 → 50."""
-        out = []
-        for m in self._before_after.finditer(text, lo, hi):
-            per_year = self._per_year(m.group("n"), m.group("u"))
-            a1, a2 = parse_amount(m.group("a1")), parse_amount(m.group("a2"))
-            if per_year and a1 and a2 and a2 > a1:
-                out.append(RateClaim(m.start(), m.end(), (a2 - a1) / a1 * 100 * per_year,
-                                     "before_after"))
-        return out
-
-    def _growth_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:
-        """一年内价值涨到5倍 → 400; 三年后以1.5倍价格回购 → 16.7."""
-        out = []
-        for m in self._multiple_buyback.finditer(text, lo, hi):
-            k = parse_number(m.group("k"))
-            if k and k > 1:
-                out.append(RateClaim(m.start(), m.end(),
-                                     (k - 1) * 100 * self._term_before(text, m.start()),
-                                     "buyback"))
-        for m in self._growth.finditer(text, lo, hi):
-            growth = self._per_year(m.group("n"), m.group("u"))
-            k = parse_number(m.group("k"))
-            if growth and k and k > 1:
-                out.append(RateClaim(m.start(), m.end(), (k - 1) * 100 * growth, "growth"))
         return out
 
     def _payback_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:
@@ -437,38 +287,6 @@ class ReturnExtractor:
             gain = (2 ** f - 1) * 100 if f and f <= 10 else 100.0
         return [RateClaim(m.start(), m.end(), gain * per_year, "doubling")]
 
-    def _last_principal(self, text: str, lo: int, hi: int) -> tuple[int, float] | None:
-        found = None
-        for m in self._principal.finditer(text, lo, hi):
-            token = (m.group("p1") or m.group("p2") or m.group("p3") or m.group("p4")
-                     or m.group("p5"))
-            if token and token[0] in "万千百":  # 每万元 = per 10,000 yuan
-                token = "一" + token
-            value = parse_amount(token) if token else None
-            if value and value >= 100:
-                found = (m.start(), value)
-        return found
-
-    def _payout_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:
-        """投1万每月返800 → 96; 入股5000元，每年保底分红1000元 → 20; 去年每份分了四千 → 40."""
-        out = []
-        for m in self._payout.finditer(text, lo, hi):
-            principal = self._last_principal(text, max(0, m.start() - 40), m.start())
-            a = parse_amount(m.group("a"))
-            per = m.group("per")
-            if principal is None or not a or a >= principal[1]:
-                continue
-            per_year = 1.0 if per.endswith("年") or "年底" in per else (
-                4.0 if "季" in per else 52.0 if "周" in per else 12.0 if "月" in per else 365.0)
-            out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100 * per_year,
-                                 "payout"))
-        for m in self._past_payout.finditer(text, lo, hi):
-            principal = self._last_principal(text, max(0, m.start() - 60), m.start())
-            a = parse_amount(m.group("a"))
-            if principal is not None and a and a < principal[1]:
-                out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100, "payout"))
-        return out
-
     def _pct_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:
         """每年享受12%分红 → 12; 积分每天自动增值1% → 365; 日产出收益0.8% → 292; 月收益翻倍."""
         out = []
@@ -476,17 +294,15 @@ class ReturnExtractor:
         win = text[lo:hi]
         periodic = ("每" in win or "月月" in win or "天天" in win or "年底" in win)
         for m in (self._periodic_pct.finditer(text, lo, hi) if periodic else ()):
-            per = m.group("per")
             after = text[m.end():m.end() + 6]
             if not (self._return_cue.search(m.group("gap")) or self._return_cue.search(after)):
                 continue
-            value = _pct_value(m.group("v"))
-            per_year = 1.0 if per.endswith("年") or "年底" in per else (
-                4.0 if "季" in per else 52.0 if "周" in per else 12.0 if "月" in per else 365.0)
+            value = pct_value(m.group("v"))
+            per_year = per_year_of(m.group("per"))
             if value is not None:
                 out.append(RateClaim(m.start(), m.end(), value * per_year, "periodic"))
         for m in self._period_char.finditer(text, lo, hi):
-            value = _pct_value(m.group("v"))
+            value = pct_value(m.group("v"))
             per_year = {"日": 365.0, "月": 12.0, "年": 1.0, "周": 52.0}[m.group()[0]]
             if value is not None:
                 out.append(RateClaim(m.start(), m.end(), value * per_year, "periodic"))
@@ -495,27 +311,8 @@ class ReturnExtractor:
             out.append(RateClaim(m.start(), m.end(), 100.0 * periods[period], "doubling"))
         buyback = any(word in win for word in ("回收", "回购", "收回", "退还", "返还"))
         for m in (self._premium.finditer(text, lo, hi) if buyback else ()):
-            value = _pct_value(m.group("v"))
+            value = pct_value(m.group("v"))
             if value is not None:
                 out.append(RateClaim(m.start(), m.end(),
                                      value * self._term_before(text, m.start()), "premium"))
-        return out
-
-    def _maturity_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:
-        """每股一万元，周期半年，到期可拿回一万三 → 60; 存5万元，一年后返还5.6万元 → 12."""
-        out = []
-        for m in self._maturity.finditer(text, lo, hi):
-            a = parse_amount(m.group("a") or m.group("a2"))
-            back = max(0, m.start() - 50)
-            terms = list(self._term.finditer(text, back, m.start()))
-            if not a or not terms:
-                continue
-            t = terms[-1]
-            principal = self._last_principal(text, back, t.start()) or self._last_principal(
-                text, back, m.start())
-            per_year = self._per_year(t.group("n") or t.group("n2"), t.group("u") or t.group("u2"))
-            if principal and per_year and principal[1] < a < 20 * principal[1]:
-                out.append(RateClaim(principal[0], m.end(),
-                                     (a - principal[1]) / principal[1] * 100 * per_year,
-                                     "maturity"))
         return out

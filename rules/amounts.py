@@ -1,0 +1,161 @@
+"""Return claims stated in money rather than percentages (金额型收益承诺).
+
+投1万每月返800 → 96; 入股5000元，每年保底分红1000元 → 20; 去年每份分了四千 (on 一万) → 40;
+每股一万元，周期半年，到期拿回一万三 → 60; 6个月2800→3500 → 50; 一年内涨到5倍 → 400;
+三年后以1.5倍价格回购 → 16.7. A principal, a payout or maturity amount and a period are
+found separately and combined; ``ReturnExtractor`` (rules.returns) builds on this class.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rules.lexicon import ReturnCues
+from rules.numbers import AMT, CN_DIGITS, COUNT, NUM, parse_amount, parse_number
+from rules.rates import (
+    NUMSTART,
+    PERIOD,
+    SENTENCE_STOP,
+    STOP,
+    UNIT,
+    UNITS,
+    RateClaim,
+    alt,
+    per_year_of,
+)
+
+
+class AmountClaims:
+    """Money-based constructions; the regexes are compiled once per lexicon."""
+
+    def __init__(self, cues: ReturnCues) -> None:
+        self.cues = cues
+        self._before_after = re.compile(
+            rf"{NUMSTART}(?P<n>{COUNT})(?P<u>{UNIT})[^\d{STOP}]{{0,6}}?(?P<a1>{AMT})"
+            rf"(?:→|变成|变为|变|涨到|涨至|升至|升到)(?P<a2>{AMT})"
+        )
+        money = (rf"(?:[{CN_DIGITS}]+万[{CN_DIGITS}]+(?![万元])"
+                 rf"|(?:\d+(?:,\d{{3}})*(?:\.\d+)?|[{CN_DIGITS}万]+)(?:万元|万块|万|千元|元|块钱|块))")
+        verbs = alt(cues.principal_verbs)
+        unit_words = r"(?:每股|每份|一股|一份|每只|每台|每头|每个|每套|每单|售价|仅需|只需|单价)"
+        self._principal = re.compile(
+            rf"(?:{verbs}(?:[^\d{STOP}]{{0,8}}?(?P<p2>{money})|(?P<p1>{AMT}))"
+            rf"|{unit_words}[(（]?(?P<p3>{AMT})|(?P<p4>{money})(?:一|1)(?:股|份)"
+            rf"|每(?P<p5>[\d一二两三四五六七八九十]*[万千百]元?))"
+        )
+        mods = (r"(?:都|就|可|能|可以|稳定|固定|准时|按时|还|再|保底|自动|额外|另外|另|可获"
+                r"|享受?|给您?|给你)*")
+        self._payout = re.compile(
+            rf"{PERIOD}{mods}{alt(cues.payout_verbs)}(?:[^\d{STOP}]{{0,8}}?)(?P<a>{AMT})"
+        )
+        self._growth = re.compile(
+            rf"{NUMSTART}(?P<n>{COUNT})(?P<u>{UNIT})(?:内|后)?[^\d{STOP}]{{0,10}}?"
+            rf"(?:涨到|涨至|变成|达到|升至|增长到|升到)[^\d{STOP}]{{0,6}}?(?P<k>{NUM})倍"
+        )
+        self._past_payout = re.compile(
+            rf"(?:去年|上年|今年|上一年)(?:每份|每股|每户|每人|每位|每家)?"
+            rf"(?:分到|分了|领了|拿了|分得|分红|领到|拿到|赚了)(?P<a>{AMT})"
+        )
+        self._maturity = re.compile(
+            rf"(?:返还|退还|拿回|收回|兑付|到手|回购|回收|领回|取回|返|退)(?:现金)?(?:共|合计)?"
+            rf"(?P<a>{money})|[以按](?P<a2>{money})(?:的价格)?(?:回购|回收|收回)"
+        )
+        self._term = re.compile(
+            rf"(?:周期|期限|为期|锁定期)(?:为|是)?(?P<n>{COUNT})(?P<u>{UNIT})"
+            rf"|{NUMSTART}(?P<n2>{COUNT})(?P<u2>{UNIT})[^\d{SENTENCE_STOP}]{{0,4}}?(?:后|期满|到期)"
+        )
+        self._multiple_buyback = re.compile(
+            rf"以(?P<k>{NUM})倍(?:的)?(?:价格|价|原价|购买价)?(?:回购|回收|收回)"
+        )
+
+    def _per_year(self, count: str | None, unit: str | None) -> float | None:
+        if not count or not unit:
+            return None
+        n = parse_number(count)
+        if n is None or n <= 0:
+            return None
+        return self.cues.periods.get(UNITS[unit], 1.0) / n
+
+    def _term_before(self, text: str, pos: int) -> float:
+        """Periods per year of the last term (一年后, 周期半年) shortly before ``pos``; 1."""
+        terms = list(self._term.finditer(text, max(0, pos - 30), pos))
+        if not terms:
+            return 1.0
+        t = terms[-1]
+        return self._per_year(t.group("n") or t.group("n2"), t.group("u") or t.group("u2")) or 1.0
+
+    def _before_after_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:
+        """6个月2800→3500 → 50."""
+        out = []
+        for m in self._before_after.finditer(text, lo, hi):
+            per_year = self._per_year(m.group("n"), m.group("u"))
+            a1, a2 = parse_amount(m.group("a1")), parse_amount(m.group("a2"))
+            if per_year and a1 and a2 and a2 > a1:
+                out.append(RateClaim(m.start(), m.end(), (a2 - a1) / a1 * 100 * per_year,
+                                     "before_after"))
+        return out
+
+    def _growth_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:
+        """一年内价值涨到5倍 → 400; 三年后以1.5倍价格回购 → 16.7."""
+        out = []
+        for m in self._multiple_buyback.finditer(text, lo, hi):
+            k = parse_number(m.group("k"))
+            if k and k > 1:
+                out.append(RateClaim(m.start(), m.end(),
+                                     (k - 1) * 100 * self._term_before(text, m.start()),
+                                     "buyback"))
+        for m in self._growth.finditer(text, lo, hi):
+            growth = self._per_year(m.group("n"), m.group("u"))
+            k = parse_number(m.group("k"))
+            if growth and k and k > 1:
+                out.append(RateClaim(m.start(), m.end(), (k - 1) * 100 * growth, "growth"))
+        return out
+
+    def _last_principal(self, text: str, lo: int, hi: int) -> tuple[int, float] | None:
+        found = None
+        for m in self._principal.finditer(text, lo, hi):
+            token = (m.group("p1") or m.group("p2") or m.group("p3") or m.group("p4")
+                     or m.group("p5"))
+            if token and token[0] in "万千百":  # 每万元 = per 10,000 yuan
+                token = "一" + token
+            value = parse_amount(token) if token else None
+            if value and value >= 100:
+                found = (m.start(), value)
+        return found
+
+    def _payout_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:
+        """投1万每月返800 → 96; 入股5000元，每年保底分红1000元 → 20; 去年每份分了四千 → 40."""
+        out = []
+        for m in self._payout.finditer(text, lo, hi):
+            principal = self._last_principal(text, max(0, m.start() - 40), m.start())
+            a = parse_amount(m.group("a"))
+            if principal is None or not a or a >= principal[1]:
+                continue
+            per_year = per_year_of(m.group("per"))
+            out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100 * per_year,
+                                 "payout"))
+        for m in self._past_payout.finditer(text, lo, hi):
+            principal = self._last_principal(text, max(0, m.start() - 60), m.start())
+            a = parse_amount(m.group("a"))
+            if principal is not None and a and a < principal[1]:
+                out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100, "payout"))
+        return out
+
+    def _maturity_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:
+        """每股一万元，周期半年，到期可拿回一万三 → 60; 存5万元，一年后返还5.6万元 → 12."""
+        out = []
+        for m in self._maturity.finditer(text, lo, hi):
+            a = parse_amount(m.group("a") or m.group("a2"))
+            back = max(0, m.start() - 50)
+            terms = list(self._term.finditer(text, back, m.start()))
+            if not a or not terms:
+                continue
+            t = terms[-1]
+            principal = self._last_principal(text, back, t.start()) or self._last_principal(
+                text, back, m.start())
+            per_year = self._per_year(t.group("n") or t.group("n2"), t.group("u") or t.group("u2"))
+            if principal and per_year and principal[1] < a < 20 * principal[1]:
+                out.append(RateClaim(principal[0], m.end(),
+                                     (a - principal[1]) / principal[1] * 100 * per_year,
+                                     "maturity"))
+        return out

@@ -403,3 +403,16 @@ def test_real_detector_by_default(session: Session, store: EvidenceStore) -> Non
     assert lead is not None and "principal_guarantee" in lead.categories
     assert lead.annualized_return == 24.0
     assert all(text[h["start"] : h["end"]] == h["text"] for h in lead.hits)
+
+
+def test_failed_fetch_is_recorded_without_evidence_or_lead(
+    session: Session, store: EvidenceStore
+) -> None:
+    from dataclasses import replace
+
+    timeout = replace(make_page(html=""), body=b"", texts={}, status=None, fetch_status="timeout")
+    result = ingest_page(session, store, timeout, detector=keyword_detect)
+    capture = session.get(Capture, result.capture_id)
+    assert capture is not None and capture.fetch_status == "timeout"
+    assert capture.sha256 is None and capture.body_path is None
+    assert result.lead_ids == [] and list(store.iter_files()) == []

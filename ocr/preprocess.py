@@ -233,12 +233,14 @@ _GEOMETRIC: dict[str, GeometricStep] = {
     "deskew": _deskew,
 }
 
-#: Default chains per engine; chosen by benchmarks/ocr_quality.py --steps comparisons on
-#: the synthetic posters (12 posters, tesseract psm 3, CER clean / photo):
-#: none 2.3 % / 19.6 %; gray,upscale,binarise 7.3 % / 7.1 %;
-#: rectify,gray,illumination,deskew 3.4 % / 3.6 %. Otsu binarisation broke coloured
-#: headlines and upscaling did not help text that is already ≥ 20 px. RapidOCR was exact
-#: on both styles with rectification only.
+#: Default chains per engine, chosen with benchmarks/ocr_quality.py --steps on the synthetic
+#: posters (35 per style; CER after NFKC):
+#: tesseract (psm 3, 12 posters): none 1.9 % clean / 19.2 % photo; gray,upscale,binarise
+#: 7.0 / 6.8 %; rectify,gray,illumination,deskew 2.8 / 3.0 % (later, with the deskew fix and
+#: chi_sim only, 0.9 / 0.6 % on all 35). Otsu binarisation wiped out coloured headlines and
+#: upscaling hurt: on the "hard" style adding upscale took CER from 20.7 % to 29.4 %.
+#: rapidocr ("hard" style): shrink only 2.5 %; shrink,rectify 1.2 %; + upscale 1.7 %;
+#: + denoise 1.1 % (within noise, not worth the time). Clean and photo: 0.1 % / 0.0 %.
 PIPELINES: dict[str, tuple[str, ...]] = {
     "tesseract": ("shrink", "rectify", "gray", "illumination", "deskew"),
     "rapidocr": ("shrink", "rectify"),

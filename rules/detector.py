@@ -19,6 +19,7 @@ import datetime as dt
 import functools
 import threading
 from collections import Counter
+from dataclasses import dataclass, field
 
 from rules.context import ContextReader, TextContext
 from rules.lexicon import CATEGORIES, Lexicon, default_lexicon, load_lexicon
@@ -33,6 +34,16 @@ _DISCLOSURE_KEEPS = 0.9  # in a disclosed product, only hits this strong still c
 #: Evidence kept per rule. A reviewer needs a few highlights, not every repetition: a 5 MB
 #: page of one ad repeated would otherwise list hundreds of thousands of identical hits.
 MAX_EVIDENCE_PER_RULE = 100
+
+
+@dataclass
+class _Evidence:
+    """Hits and suppressed hits of one text, with per-rule counts for the evidence cap."""
+
+    hits: list[Hit] = field(default_factory=list)
+    suppressed: list[Suppressed] = field(default_factory=list)
+    active: Counter[str] = field(default_factory=Counter)
+    dropped: Counter[str] = field(default_factory=Counter)
 
 
 class Engine:
@@ -94,45 +105,56 @@ class Engine:
         if not ctx.investment:
             ctx.investment = any(m.rule.category == "return_promise" and m.rule.requires is None
                                  for m in raw)
-        hits: list[Hit] = []
-        suppressed: list[Suppressed] = []
-        active: Counter[str] = Counter()
-        dropped: Counter[str] = Counter()
+        evidence = _Evidence()
         for m in raw:
-            rule = m.rule
-            if active[rule.id] >= MAX_EVIDENCE_PER_RULE:
-                continue  # more of the same changes neither the score nor the categories
-            reason = self._why_not(m, ctx, t)
-            if reason is None:
-                active[rule.id] += 1
-                hits.append(self._hit(norm, rule.id, rule.category, rule.basis.cite, m.start,
-                                      m.end, rule.weight))
-            elif dropped[rule.id] < MAX_EVIDENCE_PER_RULE:
-                dropped[rule.id] += 1
-                suppressed.append(Suppressed(self._hit(
-                    norm, rule.id, rule.category, rule.basis.cite, m.start, m.end, rule.weight),
-                    reason))
+            self._judge_match(m, norm, ctx, evidence)
+        rate = self._judge_claims(claims, norm, ctx, evidence)
+        evidence.hits.sort(key=lambda h: (h.start, h.end))
+        return self._score(evidence.hits, evidence.suppressed, rate, ctx, config)
+
+    def _judge_match(self, m: RawMatch, norm: Normalized, ctx: TextContext,
+                     evidence: _Evidence) -> None:
+        """File one raw match as a hit or as suppressed (with its reason)."""
+        rule = m.rule
+        if evidence.active[rule.id] >= MAX_EVIDENCE_PER_RULE:
+            return  # more of the same changes neither the score nor the categories
+        reason = self._why_not(m, ctx, norm.text)
+        if reason is None:
+            evidence.active[rule.id] += 1
+            evidence.hits.append(self._hit(norm, rule.id, rule.category, rule.basis.cite,
+                                           m.start, m.end, rule.weight))
+        elif evidence.dropped[rule.id] < MAX_EVIDENCE_PER_RULE:
+            evidence.dropped[rule.id] += 1
+            hit = self._hit(norm, rule.id, rule.category, rule.basis.cite, m.start, m.end,
+                            rule.weight)
+            evidence.suppressed.append(Suppressed(hit, reason))
+
+    def _judge_claims(self, claims: list[RateClaim], norm: Normalized, ctx: TextContext,
+                      evidence: _Evidence) -> float | None:
+        """File rate claims; return the highest rate that counts (or None)."""
+        rule = self.rate_rule
+        if rule is None:
+            return None
         rate: float | None = None
-        rate_rule = self.rate_rule
-        if rate_rule is not None:
-            for c in claims:
-                reason = self._claim_why_not(c, ctx, t)
-                if reason is None:
-                    higher = rate is None or c.rate > rate
-                    rate = c.rate if rate is None else max(rate, c.rate)
-                    if active[rate_rule.id] >= MAX_EVIDENCE_PER_RULE and not higher:
-                        continue
-                    active[rate_rule.id] += 1
-                elif dropped[rate_rule.id] < MAX_EVIDENCE_PER_RULE:
-                    dropped[rate_rule.id] += 1
-                else:
+        for c in claims:
+            reason = self._claim_why_not(c, ctx, norm.text)
+            if reason is None:
+                higher = rate is None or c.rate > rate
+                rate = c.rate if rate is None else max(rate, c.rate)
+                if evidence.active[rule.id] >= MAX_EVIDENCE_PER_RULE and not higher:
                     continue
-                hit = self._hit(norm, rate_rule.id, rate_rule.category, rate_rule.basis.cite,
-                                c.start, c.end, rate_rule.weight, c.rate)
-                (hits.append(hit) if reason is None
-                 else suppressed.append(Suppressed(hit, reason)))
-        hits.sort(key=lambda h: (h.start, h.end))
-        return self._score(hits, suppressed, rate, ctx, config)
+                evidence.active[rule.id] += 1
+            elif evidence.dropped[rule.id] < MAX_EVIDENCE_PER_RULE:
+                evidence.dropped[rule.id] += 1
+            else:
+                continue
+            hit = self._hit(norm, rule.id, rule.category, rule.basis.cite, c.start, c.end,
+                            rule.weight, c.rate)
+            if reason is None:
+                evidence.hits.append(hit)
+            else:
+                evidence.suppressed.append(Suppressed(hit, reason))
+        return rate
 
     def _score(self, hits: list[Hit], suppressed: list[Suppressed], rate: float | None,
                ctx: TextContext, config: DetectorConfig) -> Detection:

@@ -220,7 +220,11 @@ def bench_intake(
         else:
             for start in range(0, count, batch):
                 results = ingest_pages(
-                    session, store, pages[start : start + batch], detector=detector
+                    session,
+                    store,
+                    pages[start : start + batch],
+                    detector=detector,
+                    per_transaction=per_transaction,
                 )
                 new += sum(r.new_leads for r in results)
         elapsed = time.perf_counter() - started

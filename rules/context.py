@@ -69,7 +69,7 @@ class ContextReader:
              has_claims: bool) -> TextContext:
         """Compute the context of normalised ``text`` from the cues the matcher ``found``."""
         # a denied marker (不是骗局, 绝非非法集资) is the scammer's reassurance, not a warning
-        markers = [m for m in found.get("warning", ()) if not self.negated(text, m[0])]
+        markers = [m for m in found.get("warning", ()) if not self._denied(text, m[0])]
         for pattern in self.cues.warning_patterns:
             matches = ((m.start(), m.end(), pattern.pattern) for m in pattern.finditer(text))
             markers.extend(itertools.islice(matches, _MAX_MARKERS))
@@ -81,6 +81,10 @@ class ContextReader:
             disclosure=sorted({word for _, _, word in found.get("disclosure", ())}),
             investment=has_claims or bool(found.get("investment")),
         )
+
+    def _denied(self, text: str, start: int) -> bool:
+        """Whether a denial (不是, 绝非 …) stands right before a warning word."""
+        return self.cues.denial.search(text, max(0, start - 4), start) is not None
 
     def negated(self, text: str, start: int) -> bool:
         """Whether a negator (不承诺, 非, 不保证 …) stands right before ``start`` in its clause."""

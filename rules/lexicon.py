@@ -78,6 +78,7 @@ class ContextCues:
     disclosure_terms: tuple[str, ...]
     negation: re.Pattern[str]  # matches at the end of the text before a hit
     negation_window: int
+    denial: re.Pattern[str]  # matches at the end of the text before a warning word
     investment_terms: tuple[str, ...]
 
 
@@ -280,6 +281,7 @@ def _load_context(doc: Node) -> ContextCues:
         disclosure_terms=tuple(doc.get("disclosure").get("terms").strings()),
         negation=neg,
         negation_window=int(negation.get("window").number(1, 30)),
+        denial=re.compile("(?:" + word_regex(negation.get("denials").strings()) + ")$"),
         investment_terms=tuple(doc.get("investment").get("terms").strings()),
     )
 

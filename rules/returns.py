@@ -51,6 +51,8 @@ _TRIGGER = re.compile(
     r"|[元块万分厘成天日周月年](?<=[\d一二两三四五六七八九十半百千万][元块万分厘成天日周月年])"
 )
 _BEFORE, _AFTER = 45, 40
+# Above this (percent a year) a "rate" is a misread number, not a claim (百倍币 is 10,000).
+_MAX_RATE = 100_000.0
 # ... and one of these near the trigger (月薪6000元 and 2026年5月 are not returns).
 _RETURN_WORDS = (
     "息", "利率", "利润", "利息", "年利", "月利", "日利", "年化", "月化", "日化",
@@ -151,7 +153,8 @@ class ReturnExtractor(AmountClaims):
             claims.extend(self._extract_window(text, lo, hi))
             if len(claims) >= MAX_CLAIMS:
                 break  # a rate table, or one ad pasted thousands of times
-        valid = [c for c in claims if c.rate > 0 and not self._excluded(text, c.start, c.end)]
+        valid = [c for c in claims if 0 < c.rate <= _MAX_RATE
+                 and not self._excluded(text, c.start, c.end)]
         # overlapping readings of one phrase: keep the highest rate, then the tightest span
         # (one sweep over claims sorted by start, so a page full of rates stays linear)
         valid.sort(key=lambda c: c.start)

@@ -16,8 +16,17 @@ from monitor.intake import ingest_page
 from monitor.intake.testing import keyword_detect, make_page
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> EvidenceStore:
+@pytest.fixture(params=["renameat2", "link"])
+def store(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> EvidenceStore:
+    """The store with Linux renameat2(RENAME_NOREPLACE), then with the hard-link fallback."""
+    import monitor.evidence
+
+    if request.param == "link":
+        monkeypatch.setattr(monitor.evidence, "_RENAMEAT2", None)
+    elif monitor.evidence._RENAMEAT2 is None:
+        pytest.skip("renameat2 not available here")
     return EvidenceStore(tmp_path / "evidence")
 
 

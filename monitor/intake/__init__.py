@@ -4,15 +4,16 @@ OCR text, a tip — goes through here to become evidence, a detection, and a lea
 The contract (DEVELOPERS.md, "monitor.intake"):
 
     result = ingest_page(session, store, PageCapture(...))
-    results = ingest_pages(session, store, [PageCapture(...), ...])   # batch, one fsync round
+    results = ingest_pages(session, store, [PageCapture(...), ...], per_transaction=50)
     result = ingest_image(session, store, ImageCapture(...))
     result = ingest_upload_text(session, store, UploadText(upload_id, text))
     result = ingest_tip(session, store, TipCapture(text, link, contact))
     sha = attach_screenshot(session, store, capture_id, png_bytes)
 
 `store` is a `monitor.evidence.EvidenceStore` (`EvidenceStore(settings.evidence_dir)`).
-Each call is idempotent per place and content, commits its own transaction, and returns an
-`IntakeResult`. Pass `detector=` to use something other than `rules.detect`.
+Each call is idempotent per place and content, commits its own transaction (so pass a
+session with nothing pending), retries when a concurrent writer got there first, and
+returns an `IntakeResult`. Pass `detector=` to use something other than `rules.detect`.
 """
 
 from monitor.intake.keys import content_fingerprint, normalise_url, page_key, site_of

@@ -7,8 +7,8 @@ transaction — a crash afterwards leaves only an orphan file for the sweep); de
 texts and the lead changes, and commits (`txn.run_in_transaction`).
 
 `ingest_pages` does the same for a batch, making all its evidence files durable with one
-round of concurrent fsyncs instead of two fsyncs per file; each capture still gets its
-own transaction.
+round of concurrent fsyncs instead of two fsyncs per file, and committing
+`per_transaction` captures at a time (all or nothing per group).
 """
 
 from __future__ import annotations

@@ -233,14 +233,13 @@ _GEOMETRIC: dict[str, GeometricStep] = {
     "deskew": _deskew,
 }
 
-#: Default chains per engine, chosen with benchmarks/ocr_quality.py --steps on the synthetic
-#: posters (35 per style; CER after NFKC):
-#: tesseract (psm 3, 12 posters): none 1.9 % clean / 19.2 % photo; gray,upscale,binarise
-#: 7.0 / 6.8 %; rectify,gray,illumination,deskew 2.8 / 3.0 % (later, with the deskew fix and
-#: chi_sim only, 0.9 / 0.6 % on all 35). Otsu binarisation wiped out coloured headlines and
-#: upscaling hurt: on the "hard" style adding upscale took CER from 20.7 % to 29.4 %.
+#: Default chains per engine, chosen with benchmarks/ocr_quality.py --steps on the 35
+#: synthetic posters per style (CER after NFKC, clean / photo):
+#: tesseract (chi_sim, psm 3): none 1.4 / 42.5 %; default chain 0.9 / 0.6 %; default without
+#: rectify 3.0 / 5.6 %; default + binarise 1.1 / 0.8 %; default + upscale 6.6 / 2.7 %.
+#: Before illumination flattening, Otsu alone wiped out coloured headlines.
 #: rapidocr ("hard" style): shrink only 2.5 %; shrink,rectify 1.2 %; + upscale 1.7 %;
-#: + denoise 1.1 % (within noise, not worth the time). Clean and photo: 0.1 % / 0.0 %.
+#: + denoise 1.1 % (within noise, not worth the time). Clean / photo: 0.1 / 0.0 %.
 PIPELINES: dict[str, tuple[str, ...]] = {
     "tesseract": ("shrink", "rectify", "gray", "illumination", "deskew"),
     "rapidocr": ("shrink", "rectify"),

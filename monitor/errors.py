@@ -51,3 +51,9 @@ class PermissionDenied(AdmonError):
     """The acting user's role may not do this."""
 
     code = "denied"
+
+
+class TooLarge(InvalidInput):
+    """An upload or posted body is over its size cap; refused before it is stored."""
+
+    code = "too_large"

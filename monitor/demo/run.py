@@ -27,6 +27,12 @@ ACCOUNTS: tuple[tuple[str, str, str, str | None], ...] = (
     ("police", "partner", "城关派出所", "城关派出所"),
 )
 DEMO_MAX_PAGES = 120
+#: A fixed port, so that running the demo again sees the same URLs (sightings, not new
+#: leads: a site on another port is another site).
+DEMO_SITE_PORT = 8710
+#: The demo town includes deliberately slow and broken pages (faults.md); the demo records
+#: them as errors without waiting the production timeouts out.
+DEMO_SCRAPY_SETTINGS = {"DOWNLOAD_TIMEOUT": 8, "RETRY_TIMES": 1}
 
 
 @dataclass(frozen=True)
@@ -79,10 +85,20 @@ def _ledger(settings: Settings, sessions: sessionmaker[Session]) -> int:
 def _crawl(settings: Settings, sessions: sessionmaker[Session], step: Step) -> CrawlSummary:
     from crawlers.demo_site.server import DemoSite
 
-    with DemoSite(bulk_pages=0) as site:
+    try:
+        site = DemoSite(port=DEMO_SITE_PORT, bulk_pages=0)
+    except OSError:
+        step(f"port {DEMO_SITE_PORT} is busy; the demo town gets a random port this time")
+        site = DemoSite(port=0, bulk_pages=0)
+    with site:
         start = site.url.rstrip("/") + "/"
         step(f"演示站点 demo town: {start} — crawling (Scrapy + Chromium + OCR) …")
-        plan = CrawlPlan(urls=(start,), max_pages=DEMO_MAX_PAGES, community="幸福社区")
+        plan = CrawlPlan(
+            urls=(start,),
+            max_pages=DEMO_MAX_PAGES,
+            community="幸福社区",
+            scrapy_settings=DEMO_SCRAPY_SETTINGS,
+        )
         return run_crawl(settings, sessions, plan)
 
 
@@ -99,7 +115,9 @@ def _posters(settings: Settings, sessions: sessionmaker[Session], step: Step) ->
         sessions,
         files,
         uploader="grid",
-        place="幸福社区 3号楼 电梯间",
+        place="电梯间",
+        building="3号楼",
+        community="幸福社区",
         wait=True,
     )
     return report.accepted, report.leads

@@ -19,6 +19,7 @@ from monitor.errors import (
     InvalidTransition,
     NotFound,
     PermissionDenied,
+    TooLarge,
 )
 from monitor.settings import Settings, get_settings
 from monitor.web.deps import CsrfDenied, Forbidden, LoginRequired
@@ -58,6 +59,7 @@ def _router(module_name: str) -> APIRouter:
     router: APIRouter = module.router
     return router
 
+
 #: Domain errors and the HTTP status each becomes.
 STATUS_FOR_ERROR: tuple[tuple[type[AdmonError], int], ...] = (
     (NotFound, 404),
@@ -66,6 +68,7 @@ STATUS_FOR_ERROR: tuple[tuple[type[AdmonError], int], ...] = (
     (CsrfDenied, 403),
     (ConflictError, 409),
     (InvalidTransition, 409),
+    (TooLarge, 413),
     (InvalidInput, 422),
     (EvidenceError, 500),
 )

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from monitor.errors import InvalidInput
+from monitor.errors import InvalidInput, TooLarge
 from monitor.models.accounts import Role
 from monitor.web.deps import require
 from monitor.web.sessions import SignedIn
@@ -81,10 +81,7 @@ def xlsx_download(body: bytes, filename: str) -> Response:
     )
 
 
-class UploadTooLarge(InvalidInput):
-    """A posted file is over the page's cap; refused before the body is read."""
-
-    code = "too_large"
+UploadTooLarge = TooLarge  # a posted file over the page's cap (answered with 413)
 
 
 #: Room for the multipart envelope (boundaries, headers, the CSRF field) around the file.

@@ -2,10 +2,10 @@
 
 Each step takes and returns a numpy image (H×W×3 RGB or H×W gray, uint8) and does one thing,
 so the benchmark can measure which steps help which engine (benchmarks/ocr_quality.py).
-Measured on the synthetic posters (see ocr/synth.py): tesseract needs rectification,
-grayscale, illumination flattening and deskew, but not binarisation (Otsu wipes out coloured
-headlines); RapidOCR's own detector copes with colour, light and skew, and does best on the
-image as is apart from rectifying the poster out of its surroundings.
+Measured on the synthetic posters (see ocr/synth.py and PIPELINES below): tesseract needs
+rectification, grayscale, illumination flattening and deskew; binarisation adds nothing after
+that, and upscaling hurts. RapidOCR's own detector copes with colour, light and skew, and
+does best on the image as is apart from rectifying the poster out of its surroundings.
 """
 
 from __future__ import annotations

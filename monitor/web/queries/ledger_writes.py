@@ -1,8 +1,7 @@
-"""Ledger writes from the web, each with its audit entry.
+"""Ledger writes from the web: the ledger's own functions, audited as the signed-in user.
 
-`monitor.ledger.set_tag` audits itself; `record_event`, `record_visit` and `import_xlsx`
-do not (the CLI runs them without an account). Until `monitor.ledger` audits them, the
-web app writes the entry here, in the same transaction as the change.
+`monitor.ledger` writes the audit entry itself (`ledger.event`, `ledger.visit`,
+`ledger.import`); the web only says who acted and from where.
 """
 
 from __future__ import annotations
@@ -11,7 +10,6 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from monitor import audit
 from monitor.ledger import ImportSummary, get_enterprise, import_xlsx, record_event, record_visit
 from monitor.ledger.tags import flush_or_conflict
 from monitor.models.accounts import User
@@ -29,7 +27,7 @@ def add_event(
     note: str,
     ip: str | None = None,
 ) -> EnterpriseEvent:
-    """Record a 异动 as `actor` (the ledger follows it) and audit it as `ledger.event`."""
+    """Record a 异动 as `actor`; the ledger follows it (a move-out changes the status)."""
     enterprise = get_enterprise(session, enterprise_id)
     event = record_event(
         session,
@@ -39,19 +37,10 @@ def add_event(
         new_value=new_value,
         note=note,
         recorded_by=actor.username,
+        audit_as=actor,
+        ip=ip,
     )
     flush_or_conflict(session, enterprise)
-    audit.record(
-        session,
-        actor,
-        "ledger.event",
-        enterprise,
-        ip=ip,
-        kind=kind,
-        occurred_on=occurred_on,
-        old_value=event.old_value,
-        new_value=new_value,
-    )
     return event
 
 
@@ -66,7 +55,7 @@ def add_visit(
     findings: str,
     ip: str | None = None,
 ) -> Visit:
-    """Record a 走访 and audit it as `ledger.visit`."""
+    """Record a 走访 of the enterprise by `visitor` (default: the signed-in user)."""
     enterprise = get_enterprise(session, enterprise_id)
     visit = record_visit(
         session,
@@ -75,39 +64,24 @@ def add_visit(
         visited_at=visited_at,
         checks=checks,
         findings=findings,
+        audit_as=actor,
+        ip=ip,
     )
     session.flush()
-    audit.record(
-        session,
-        actor,
-        "ledger.visit",
-        enterprise,
-        ip=ip,
-        visitor=visit.visitor,
-        visited_at=visited_at,
-        checks=visit.checks,
-    )
     return visit
 
 
 def import_upload(
     session: Session, data: bytes, actor: User, *, filename: str, today: date, ip: str | None
 ) -> ImportSummary:
-    """Import an uploaded workbook as `actor` and audit the outcome as `ledger.import`.
-
-    A file that cannot be read at all raises `LedgerFileError` before anything is written.
-    """
-    summary = import_xlsx(session, data, actor=actor.username, today=today)
-    audit.record(
+    """Import an uploaded workbook as `actor`. A file that cannot be read at all raises
+    `LedgerFileError` before anything is written."""
+    return import_xlsx(
         session,
-        actor,
-        "ledger.import",
-        None,
+        data,
+        actor=actor.username,
+        today=today,
+        audit_as=actor,
         ip=ip,
         filename=filename[:200],
-        sheet=summary.sheet,
-        imported=summary.imported,
-        updated=summary.updated,
-        rejected=len(summary.rejected),
     )
-    return summary

@@ -37,20 +37,28 @@ class AmountClaims:
         money = (rf"(?:[{CN_DIGITS}]+万[{CN_DIGITS}]+(?![万元])"
                  rf"|(?:\d+(?:,\d{{3}})*(?:\.\d+)?|[{CN_DIGITS}万]+)(?:万元|万块|万|千元|元|块钱|块))")
         verbs = alt(cues.principal_verbs)
-        unit_words = r"(?:每股|每份|一股|一份|每只|每台|每头|每个|每套|每单|售价|仅需|只需|单价)"
+        unit_words = (r"(?:每股|每份|一股|一份|每只|每台|每头|每个|每套|每单|售价|仅需|只需|单价"
+                      r"|车价|机价|设备价)")
         self._principal = re.compile(
-            rf"(?:{verbs}(?:[^\d{STOP}]{{0,8}}?(?P<p2>{money})|(?P<p1>{AMT}))"
+            rf"(?:{verbs}(?:(?:{COUNT}(?:年|个月|天|期))?[^\d{STOP}]{{0,8}}?(?P<p2>{money})"
+            rf"|(?P<p1>{AMT}))"
             rf"|{unit_words}[(（]?(?P<p3>{AMT})|(?P<p4>{money})(?:一|1|每)(?:股|份|瓶|件|只|套|台|头|亩|盒|箱|克)"
             rf"|每(?P<p5>[\d一二两三四五六七八九十]*[万千百]元?))"
         )
         mods = (r"(?:都|就|可|能|可以|稳定|固定|准时|按时|还|再|保底|自动|额外|另外|另|可获"
                 r"|享受?|给您?|给你)*")
         self._payout = re.compile(
-            rf"{PERIOD}{mods}{alt(cues.payout_verbs)}(?:[^\d{STOP}]{{0,8}}?)(?P<a>{AMT})"
+            rf"{PERIOD}(?:[^\d{STOP}]{{0,4}}?){mods}{alt(cues.payout_verbs)}(?:[^\d{STOP}]{{0,8}}?)"
+            rf"(?P<a>{AMT})"
         )
         self._growth = re.compile(
             rf"{NUMSTART}(?P<n>{COUNT})(?P<u>{UNIT})(?:内|后)?[^\d{STOP}]{{0,10}}?"
             rf"(?:涨到|涨至|变成|达到|升至|增长到|升到)[^\d{STOP}]{{0,6}}?(?P<k>{NUM})倍"
+        )
+        # 月纯收益6000元: the period is the first character of the income word
+        self._period_income = re.compile(
+            rf"(?<![个\d一二三四五六七八九十两半])(?P<per>[日月年])(?:纯|净|均|稳定|固定)?"
+            rf"(?:收益|收入|利润|回报|分红)(?:约|达|高达|可达|超|有)?(?P<a>{AMT})"
         )
         self._past_payout = re.compile(
             rf"(?:去年|上年|今年|上一年)(?:每份|每股|每户|每人|每位|每家)?"
@@ -132,6 +140,14 @@ class AmountClaims:
             if principal is None or not a or a >= principal[1]:
                 continue
             per_year = per_year_of(m.group("per"))
+            out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100 * per_year,
+                                 "payout"))
+        for m in self._period_income.finditer(text, lo, hi):
+            principal = self._last_principal(text, max(0, m.start() - 40), m.start())
+            a = parse_amount(m.group("a"))
+            if principal is None or not a or a >= principal[1]:
+                continue
+            per_year = {"日": 365.0, "月": 12.0, "年": 1.0}[m.group("per")]
             out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100 * per_year,
                                  "payout"))
         for m in self._past_payout.finditer(text, lo, hi):

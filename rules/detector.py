@@ -51,7 +51,7 @@ class Engine:
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
-        self.normalizer = Normalizer(lexicon.variants, lexicon.keep)
+        self.normalizer = Normalizer(lexicon.variants, lexicon.keep, lexicon.spelled)
         self.context = ContextReader(lexicon.context)
         self.matcher = Matcher(lexicon.rules, self.context.cue_words())
         self.returns = ReturnExtractor(lexicon.returns)

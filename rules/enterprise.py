@@ -59,6 +59,6 @@ def _scan(value: str, field_name: str, terms: EnterpriseTerms,
 def scan_enterprise(name: str, business_scope: str = "") -> list[EnterpriseTermHit]:
     """Restricted and watched words in an enterprise's name and business scope."""
     lexicon = default_lexicon()
-    normalizer = Normalizer(lexicon.variants, lexicon.keep)
+    normalizer = Normalizer(lexicon.variants, lexicon.keep, lexicon.spelled)
     return (_scan(name, "name", lexicon.enterprise, normalizer)
             + _scan(business_scope, "business_scope", lexicon.enterprise, normalizer))

@@ -143,6 +143,8 @@ class Lexicon:
     lpr: tuple[tuple[dt.date, float], ...]
     enterprise: EnterpriseTerms
     by_id: dict[str, Rule] = field(default_factory=dict)
+    #: pinyin-mixed spellings (bao本) → the word padded with filler to the same length
+    spelled: dict[str, str] = field(default_factory=dict)
 
     def lpr_on(self, day: dt.date) -> float:
         """The one-year LPR in force on ``day`` (the latest entry on or before it)."""
@@ -166,7 +168,8 @@ def load_lexicon(directory: Path | None = None) -> Lexicon:
             raise RuleFileError(rule.file, f"rules (id {rule.id})",
                                 f"duplicate rule id (also in {by_id[rule.id].file})")
         by_id[rule.id] = rule
-    variants, keep = _load_variants(load_yaml(root / "variants.yaml"))
+    variants_doc = load_yaml(root / "variants.yaml")
+    variants, keep = _load_variants(variants_doc)
     return Lexicon(
         rules=tuple(rules),
         basis=basis,
@@ -178,6 +181,7 @@ def load_lexicon(directory: Path | None = None) -> Lexicon:
         lpr=_load_lpr(load_yaml(root / "lpr.yaml")),
         enterprise=_load_enterprise(load_yaml(root / "enterprise.yaml"), basis),
         by_id=by_id,
+        spelled=_load_pinyin(variants_doc),
     )
 
 
@@ -251,8 +255,30 @@ def _load_rules(doc: Node, category: str, basis: dict[str, Basis]) -> list[Rule]
     return rules
 
 
+def _load_pinyin(doc: Node) -> dict[str, str]:
+    """bao本 → 保__本: every listed word with some (not all) characters as pinyin."""
+    if not doc.has("pinyin"):
+        return {}
+    node = doc.get("pinyin")
+    node.only_keys({"syllables", "words"})
+    syllables = {str(k): str(v.text()).lower() for k, v in node.get("syllables").items()}
+    spelled: dict[str, str] = {}
+    for item in node.get("words").children():
+        word = item.text()
+        for mask in itertools.product((False, True), repeat=len(word)):
+            if not any(mask) or all(mask):
+                continue
+            if any(m and ch not in syllables for ch, m in zip(word, mask, strict=True)):
+                continue
+            variant = "".join(syllables[ch] if m else ch for ch, m in zip(word, mask, strict=True))
+            padded = "".join(ch + "_" * (len(syllables[ch]) - 1) if m else ch
+                             for ch, m in zip(word, mask, strict=True))
+            spelled.setdefault(variant, padded)
+    return spelled
+
+
 def _load_variants(doc: Node) -> tuple[dict[str, str], tuple[str, ...]]:
-    doc.only_keys({"variants", "keep"})
+    doc.only_keys({"variants", "keep", "pinyin"})
     variants: dict[str, str] = {}
     for canonical, node in doc.get("variants").items():
         for item in node.children():

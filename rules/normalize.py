@@ -42,12 +42,17 @@ _DECOR = "*★☆●○◆◇■□▲△▼▽♥♡❤✿❀※#@^`|丨_=<>《
 # Meaningful between digits (8.5, 8-12, 8~12) but filler between two CJK characters.
 _SEP = "-—–~.·•"
 _WHITE = " \t\r\f\v\u00a0\u3000"
-_PURE_SPLIT = re.compile("([" + re.escape(_WHITE + _DECOR) + "]+)")
+# Emoji, pictographs, dingbats, zero-width characters and variation selectors (保💰本)
+_PICTO = ("\u200b-\u200f\u2060\ufe0e\ufe0f\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff"
+          "\U0001f000-\U0001faff")
+_PURE_SPLIT = re.compile("([" + re.escape(_WHITE + _DECOR) + _PICTO + "]+)")
 # a separator run with CJK on both sides: the character class comes first so the engine
 # scans for separators quickly; the fixed-width lookbehind then checks the left neighbour
 _SEP_BETWEEN_CJK = re.compile(
     f"[{re.escape(_SEP)}](?<=[{CJK}][{re.escape(_SEP)}])[{re.escape(_SEP)}]*(?=[{CJK}])"
 )
+# a Latin letter next to a CJK character: only then can a pinyin-mixed spelling occur
+_LATIN_CJK = re.compile(f"[a-z](?=[{CJK}])|(?<=[{CJK}])[a-z]")
 # Full-width Chinese punctuation is left as it is (it is frequent, and every pattern accepts
 # both forms); translating it would cost a dictionary lookup per character of every page.
 _KEEP_AS_IS = "，。、：；！？（）"
@@ -217,7 +222,8 @@ class Normalized:
 class Normalizer:
     """Runs the pipeline with one variant table (homophones, wrong characters)."""
 
-    def __init__(self, variants: Mapping[str, str], keep: Sequence[str] = ()) -> None:
+    def __init__(self, variants: Mapping[str, str], keep: Sequence[str] = (),
+                 spelled: Mapping[str, str] | None = None) -> None:
         """``variants`` maps a variant to its canonical spelling of equal length; ``keep``
         lists longer strings in which a variant is ordinary text (珠宝本店 is not 保本)."""
         for variant, canonical in variants.items():
@@ -226,13 +232,27 @@ class Normalizer:
         self._variants = dict(variants)
         alternatives = set(variants) | set(keep)
         self._pattern = re.compile(word_regex(alternatives)) if alternatives else None
+        # pinyin-mixed spellings (bao本 → 保__本): rewritten before the filler is stripped
+        self._spelled = dict(spelled or {})
+        for variant, padded in self._spelled.items():
+            if len(variant) != len(padded):
+                raise ValueError(f"spelling {variant!r} and {padded!r} differ in length")
+        self._spelled_pattern = (re.compile(word_regex(set(self._spelled)))
+                                 if self._spelled else None)
+
+    def _respell(self, match: re.Match[str]) -> str:
+        found = match.group()
+        return self._spelled.get(found, found)
 
     def _repair(self, match: re.Match[str]) -> str:
         found = match.group()
         return self._variants.get(found, found)
 
     def __call__(self, text: str) -> Normalized:
-        compact, outer, inner = _strip_filler(_translate(text))
+        plain = _translate(text)
+        if self._spelled_pattern is not None and _LATIN_CJK.search(plain):
+            plain = self._spelled_pattern.sub(self._respell, plain)
+        compact, outer, inner = _strip_filler(plain)
         if self._pattern is not None:
             compact = self._pattern.sub(self._repair, compact)
         return Normalized(original=text, text=compact, _outer=outer, _inner=inner)

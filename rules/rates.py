@@ -42,7 +42,8 @@ _FEN_SCALE = {"year": 10.0, "half_year": 10.0, "quarter": 1.0, "month": 1.0, "we
 # Put first in number-led patterns: a character-class prefix lets the regex engine skip
 # positions that cannot start a number instead of trying every alternative there.
 NUMSTART = r"(?=[\d零〇一二两三四五六七八九十百千万半])"
-GAIN_WORDS = "(?:收益率|回报率|收益|回报|利润|盈利|获利|赚|返|涨|增值|升值|利息)"
+GAIN_WORDS = ("(?:收益率|回报率|收益|回报|利润|盈利|获利|赚|返|涨|增值|升值|利息"
+              "|多拿|多给|多得|另付|另给|额外支付)")
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ from rules.rates import (
 
 # Every return construction contains one of these; patterns run only near them.
 _TRIGGER = re.compile(
-    r"[%→倍翻]|分之|回本|收回|个月"
+    r"[%→倍翻]|分之|回本|收回|个月|\dw(?![a-z])"
     r"|[元块万分厘成天日周月年](?<=[\d一二两三四五六七八九十半百千万][元块万分厘成天日周月年])"
 )
 _BEFORE, _AFTER = 45, 40
@@ -59,7 +59,7 @@ _RETURN_WORDS = (
     "收益", "回报", "返", "分红", "赚", "回本", "翻", "倍", "增值", "涨",
     "拿", "领", "到手", "补贴", "奖励", "溢价", "升值", "回购", "回收", "收回",
     "退还", "赠", "兑付", "产出", "释放", "→", "给您", "给你", "发放", "到账",
-    "获得", "获利", "分得", "分到", "分了",
+    "获得", "获利", "分得", "分到", "分了", "保底", "分配", "多拿", "另付",
 )
 _NEAR = 30
 #: Claims read per text. Ordinary pages have a handful; past this the page is a rate table
@@ -121,12 +121,17 @@ class ReturnExtractor(AmountClaims):
         self._rate_doubling = re.compile(
             rf"(?P<w>{alt(cues.rate_words)})(?:就|能|可|轻松|直接)*(?:翻倍|翻番|翻一番)"
         )
+        # 每日释放0.5%…享双倍释放: an upgraded rate doubles (or multiplies) the stated one
+        self._boost = re.compile(
+            r"(?:享|享受|升级|开启|获得|可享)(?P<k>双|两|2|三|3|加)倍(?:释放|收益|返利|分红|利息|回报)"
+        )
         self._premium = re.compile(
             rf"(?:加|上浮|溢价|加价|多)(?P<v>{PCT})(?:回收|回购|收回|退还|返还)"
         )
         # borrowing *from* the public (集资) is not a loan product's interest
         self._lender = re.compile(
             "向社会借|诚借|向大家借|向您借|向公众借|借给我们|借款给我们|民间借款")
+        self._investor_side = re.compile("理财|投资|收益|回报|分红|起投|认购|入股")
         self._exclude_before = re.compile(alt(cues.exclude_before))
         self._exclude_after = re.compile(alt(cues.exclude_after))
 
@@ -136,7 +141,10 @@ class ReturnExtractor(AmountClaims):
         tail = SENTENCE_TAIL.search(text, lo, start)  # the part after the last sentence stop
         lo = tail.start() if tail else lo
         found = self._exclude_before.search(text, lo, end)
-        if found and not (found.group().startswith("借") and self._lender.search(text, lo, end)):
+        # 专属额度待领取：理财年化收益12.8% — an investment word between the loan word and
+        # the number makes the number the investor's return again
+        if (found and not (found.group().startswith("借") and self._lender.search(text, lo, end))
+                and not self._investor_side.search(text, found.end(), start)):
             return True
         head = SENTENCE_HEAD.match(text, end, min(len(text), end + 8))
         return bool(self._exclude_after.search(text, end, head.end() if head else end))
@@ -209,7 +217,7 @@ class ReturnExtractor(AmountClaims):
         # window cannot match there, and a regex call costs far more than ``in``.
         win = text[lo:hi]
         has_pct = "%" in win or "分之" in win or "成" in win
-        has_money = "元" in win or "万" in win or "块" in win
+        has_money = "元" in win or "万" in win or "块" in win or "w" in win
         claims: list[RateClaim] = []
         if has_pct or "分" in win or "厘" in win:
             claims.extend(self._rate_word_claims(text, lo, hi))
@@ -312,6 +320,14 @@ class ReturnExtractor(AmountClaims):
         for m in (self._rate_doubling.finditer(text, lo, hi) if "翻" in win else ()):
             period = self.cues.rate_words[m.group("w")]
             out.append(RateClaim(m.start(), m.end(), 100.0 * periods[period], "doubling"))
+        if "倍" in win and out:
+            for m in self._boost.finditer(text, lo, hi):
+                k = {"双": 2.0, "两": 2.0, "2": 2.0, "三": 3.0, "3": 3.0, "加": 2.0}[m.group("k")]
+                before = [c for c in out if c.end <= m.start() and m.start() - c.end <= 60
+                          and c.kind == "periodic"]
+                if before:
+                    best = max(before, key=lambda c: c.rate)
+                    out.append(RateClaim(best.start, m.end(), best.rate * k, "boost"))
         buyback = any(word in win for word in ("回收", "回购", "收回", "退还", "返还"))
         for m in (self._premium.finditer(text, lo, hi) if buyback else ()):
             value = pct_value(m.group("v"))

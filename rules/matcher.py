@@ -24,8 +24,17 @@ _REACH = 45  # characters a pattern match may extend beyond its anchor on either
 MAX_RAW = 1000
 
 
-# per word: (length, rules it is a term of, rules it anchors, context cue kinds it signals)
-_Payload = tuple[int, tuple[Rule, ...], tuple[Rule, ...], tuple[str, ...]]
+# per word: (length, rules it is a term of, rules it anchors with the indexes of the rule's
+# patterns it anchors, context cue kinds it signals)
+_Payload = tuple[int, tuple[Rule, ...], tuple[tuple[Rule, tuple[int, ...]], ...], tuple[str, ...]]
+
+
+def _anchored_patterns(rule: Rule, anchor: str) -> tuple[int, ...]:
+    """Indexes of the patterns of ``rule`` an anchor word stands for: those whose source
+    spells the word out (名额 → the 名额有限 pattern only), or all of them when none does
+    (an anchor that sits next to a match rather than inside it)."""
+    spelled = tuple(i for i, p in enumerate(rule.patterns) if anchor in p.pattern)
+    return spelled or tuple(range(len(rule.patterns)))
 
 
 @dataclass(frozen=True)
@@ -62,7 +71,8 @@ class Matcher:
         for kind, words in cues.items():
             for word in words:
                 cue_kinds.setdefault(word, []).append(kind)
-        table = {word: (len(word), tuple(terms.get(word, ())), tuple(anchors.get(word, ())),
+        table = {word: (len(word), tuple(terms.get(word, ())),
+                        tuple((r, _anchored_patterns(r, word)) for r in anchors.get(word, ())),
                         tuple(cue_kinds.get(word, ())))
                  for word in {*terms, *anchors, *cue_kinds}}
         self._words = sorted(table)
@@ -91,7 +101,8 @@ class Matcher:
         """Every raw match (minus those inside a rule's ``except`` words) and every cue."""
         found: list[RawMatch] = []
         cues: dict[str, list[tuple[int, int, str]]] = {}
-        anchors: dict[str, list[tuple[int, int]]] = {}
+        # per (rule id, pattern index): anchor spans
+        anchors: dict[tuple[str, int], list[tuple[int, int]]] = {}
         if self._has_words:
             append = found.append
             seen: dict[str, int] = {}
@@ -100,17 +111,22 @@ class Matcher:
                     n = seen[rule.id] = seen.get(rule.id, 0) + 1
                     if n <= MAX_RAW:
                         append(RawMatch(rule, start, end))
-                for rule in anchor_rules:
-                    spans = anchors.setdefault(rule.id, [])
-                    if len(spans) < MAX_RAW:
-                        spans.append((start, end))
+                for rule, indexes in anchor_rules:
+                    for i in indexes:
+                        spans = anchors.setdefault((rule.id, i), [])
+                        if len(spans) < MAX_RAW:
+                            spans.append((start, end))
                 for kind in kinds:
                     found_cues = cues.setdefault(kind, [])
                     if len(found_cues) < MAX_RAW:
                         found_cues.append((start, end, text[start:end]))
-        for rule in self._anchored:
-            for lo, hi in _windows(anchors.get(rule.id, ()), len(text)):
-                found.extend(_run(rule, text, lo, hi))
+        if anchors:
+            for rule in self._anchored:
+                for i, pattern in enumerate(rule.patterns):
+                    pattern_spans = anchors.get((rule.id, i))
+                    if pattern_spans:
+                        for lo, hi in _windows(pattern_spans, len(text)):
+                            found.extend(_run_one(rule, pattern, text, lo, hi))
         for rule in self._everywhere:
             found.extend(_run(rule, text, 0, len(text)))
         return Scan([m for m in found if not _excepted(text, m)], cues)
@@ -146,6 +162,11 @@ def _run(rule: Rule, text: str, lo: int, hi: int) -> list[RawMatch]:
             if m.end() > m.start():
                 out.append(RawMatch(rule, m.start(), m.end()))
     return out
+
+
+def _run_one(rule: Rule, pattern: Any, text: str, lo: int, hi: int) -> list[RawMatch]:
+    return [RawMatch(rule, m.start(), m.end()) for m in pattern.finditer(text, lo, hi)
+            if m.end() > m.start()]
 
 
 def _excepted(text: str, match: RawMatch) -> bool:

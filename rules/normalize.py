@@ -51,8 +51,6 @@ _PURE_SPLIT = re.compile("([" + re.escape(_WHITE + _DECOR) + _PICTO + "]+)")
 _SEP_BETWEEN_CJK = re.compile(
     f"[{re.escape(_SEP)}](?<=[{CJK}][{re.escape(_SEP)}])[{re.escape(_SEP)}]*(?=[{CJK}])"
 )
-# a Latin letter next to a CJK character: only then can a pinyin-mixed spelling occur
-_LATIN_CJK = re.compile(f"[a-z](?=[{CJK}])|(?<=[{CJK}])[a-z]")
 # Full-width Chinese punctuation is left as it is (it is frequent, and every pattern accepts
 # both forms); translating it would cost a dictionary lookup per character of every page.
 _KEEP_AS_IS = "，。、：；！？（）"
@@ -116,6 +114,28 @@ def _translate(text: str) -> str:
     for ch in present:
         text = text.replace(ch, table[ord(ch)])
     return text
+
+
+def _leftmost_automaton(words: list[str]) -> Any:
+    """A leftmost-longest automaton over ``words`` (ahocorasick-rs), or a regex fallback."""
+    if not words:
+        return None
+    try:
+        import ahocorasick_rs
+    except ImportError:
+        return _RegexFinder(words)
+    return ahocorasick_rs.AhoCorasick(words, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+
+
+class _RegexFinder:
+    """The part of ahocorasick-rs's interface used here, over a trie regex."""
+
+    def __init__(self, words: list[str]) -> None:
+        self._index = {w: i for i, w in enumerate(words)}
+        self._pattern = re.compile(word_regex(set(words)))
+
+    def find_matches_as_indexes(self, text: str) -> list[tuple[int, int, int]]:
+        return [(self._index[m.group()], m.start(), m.end()) for m in self._pattern.finditer(text)]
 
 
 def _opencc_chars() -> dict[str, str]:
@@ -237,12 +257,21 @@ class Normalizer:
         for variant, padded in self._spelled.items():
             if len(variant) != len(padded):
                 raise ValueError(f"spelling {variant!r} and {padded!r} differ in length")
-        self._spelled_pattern = (re.compile(word_regex(set(self._spelled)))
-                                 if self._spelled else None)
+        self._spelled_words = sorted(self._spelled)
+        self._spelled_automaton = _leftmost_automaton(self._spelled_words)
 
-    def _respell(self, match: re.Match[str]) -> str:
-        found = match.group()
-        return self._spelled.get(found, found)
+    def _respell_all(self, text: str) -> str:
+        """bao本 → 保__本 (one Rust automaton pass; most pages have no such spelling)."""
+        found = self._spelled_automaton.find_matches_as_indexes(text)
+        if not found:
+            return text
+        pieces, prev = [], 0
+        for index, start, end in found:
+            pieces.append(text[prev:start])
+            pieces.append(self._spelled[self._spelled_words[index]])
+            prev = end
+        pieces.append(text[prev:])
+        return "".join(pieces)
 
     def _repair(self, match: re.Match[str]) -> str:
         found = match.group()
@@ -250,8 +279,8 @@ class Normalizer:
 
     def __call__(self, text: str) -> Normalized:
         plain = _translate(text)
-        if self._spelled_pattern is not None and _LATIN_CJK.search(plain):
-            plain = self._spelled_pattern.sub(self._respell, plain)
+        if self._spelled_automaton is not None:
+            plain = self._respell_all(plain)
         compact, outer, inner = _strip_filler(plain)
         if self._pattern is not None:
             compact = self._pattern.sub(self._repair, compact)

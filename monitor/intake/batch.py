@@ -37,6 +37,9 @@ class Batch:
         self.session = session
         self._rows: dict[str, list[dict[str, Any]]] = {t.name: [] for t in _DEFERRED}
         self._phrases: dict[str, list[str]] = {}
+        #: page_key -> what intake knows of that place's lead in this transaction (None:
+        #: no lead yet). Filled by `monitor.intake.leads.prefetch`, kept current by record.
+        self.leads: dict[str, Any] = {}
 
     def add(self, table: sa.Table, row: dict[str, Any]) -> None:
         """Queue one row for `table` (one of the deferred tables)."""

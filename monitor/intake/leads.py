@@ -15,7 +15,7 @@ someone changed the lead meanwhile, so the transaction is rerun.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -110,6 +110,15 @@ _FIND = sa.select(
     LEADS.c.current_version,
     LEADS.c.content_fingerprint,
 ).where(LEADS.c.page_key == _p("key"))
+_FIND_MANY = sa.select(
+    LEADS.c.page_key,
+    LEADS.c.id,
+    LEADS.c.status,
+    LEADS.c.version_id,
+    LEADS.c.current_version,
+    LEADS.c.content_fingerprint,
+).where(LEADS.c.page_key.in_(sa.bindparam("p_keys", expanding=True)))
+_PREFETCH_CHUNK = 500
 _LATER = sa.case(
     (LEADS.c.last_seen_at < _p("seen_at", UTCDateTime()), _p("seen_at", UTCDateTime())),
     else_=LEADS.c.last_seen_at,
@@ -157,8 +166,11 @@ _CLEAR_CATEGORIES = sa.delete(CATEGORIES).where(CATEGORIES.c.lead_id == _p("id")
 def record(batch: Batch, obs: Observation, result: IntakeResult) -> None:
     """Apply one observation to the leads (inside the batch's transaction)."""
     key = page_key(obs.url, obs.via, obs.image_url)
-    row = batch.session.execute(_FIND, {"p_key": key}).first()
-    known = _Known(*row) if row is not None else None
+    if key in batch.leads:
+        known: _Known | None = batch.leads[key]
+    else:
+        row = batch.session.execute(_FIND, {"p_key": key}).first()
+        known = _Known(*row) if row is not None else None
     if not obs.present:
         if known is not None and not obs.suppressed:
             _gone(batch, known, obs, result)
@@ -170,6 +182,21 @@ def record(batch: Batch, obs: Observation, result: IntakeResult) -> None:
         _sighting(batch, known, obs, result)
     else:
         _new_version(batch, known, obs, fingerprint, result)
+
+
+def prefetch(batch: Batch, keys: Sequence[str]) -> None:
+    """Read the leads of many places in one query (a crawler batch), so `record` does not
+    ask once per page. Places without a lead are remembered as such; if another process
+    creates one meanwhile, our insert hits the unique key and the transaction reruns."""
+    wanted = sorted(set(keys) - batch.leads.keys())
+    for start in range(0, len(wanted), _PREFETCH_CHUNK):
+        chunk = wanted[start : start + _PREFETCH_CHUNK]
+        found = {
+            row.page_key: _Known(*row[1:])
+            for row in batch.session.execute(_FIND_MANY, {"p_keys": chunk})
+        }
+        for key in chunk:
+            batch.leads[key] = found.get(key)
 
 
 def _detection_values(obs: Observation, fingerprint: str) -> dict[str, Any]:
@@ -261,6 +288,7 @@ def _create(
         **_detection_values(obs, fingerprint),
     }
     lead_id = insert_id(batch.session, sa.insert(LEADS), values)
+    batch.leads[key] = _Known(lead_id, "new", 1, 1, fingerprint)
     _queue_history(batch, lead_id, 1, obs, fingerprint)
     result.new_leads += 1
     result.lead_ids.append(lead_id)
@@ -290,6 +318,9 @@ def _new_version(
     updated = cast(sa.CursorResult[Any], batch.session.execute(_NEW_VERSION, params))
     if updated.rowcount != 1:
         raise StaleDataError(f"lead {known.id} changed while intake was updating it")
+    batch.leads[page_key(obs.url, obs.via, obs.image_url)] = _Known(
+        known.id, known.status, known.version_id + 1, number, fingerprint
+    )
     batch.session.execute(_CLEAR_CATEGORIES, {"p_id": known.id})
     batch.discard(CATEGORIES, lambda row: row["lead_id"] != known.id)
     _queue_history(batch, known.id, number, obs, fingerprint)

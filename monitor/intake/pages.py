@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -24,8 +25,8 @@ from sqlalchemy.orm import Session
 from monitor.errors import NotFound
 from monitor.evidence import EvidenceStore, StoredFile, sha256_hex
 from monitor.intake.batch import Batch
-from monitor.intake.keys import content_fingerprint, site_of
-from monitor.intake.leads import Observation, insert_id, record
+from monitor.intake.keys import content_fingerprint, page_key, site_of
+from monitor.intake.leads import Observation, insert_id, prefetch, record
 from monitor.intake.txn import (
     Work,
     apply_ignore,
@@ -188,7 +189,9 @@ def ingest_pages(
     results: list[IntakeResult] = []
     for start in range(0, len(prepared), per_transaction):
         group = prepared[start : start + per_transaction]
-        results.extend(run_group_in_transaction(session, [_page_work(p) for p in group]))
+        keys = [page_key(p.capture.url, via) for p in group for via in p.detections]
+        works = [_page_work(p) for p in group]
+        results.extend(run_group_in_transaction(session, works, partial(prefetch, keys=keys)))
     return results
 
 

@@ -102,12 +102,19 @@ def run_in_transaction(session: Session, work: Work) -> IntakeResult:
     return _retrying(session, unit)
 
 
-def run_group_in_transaction(session: Session, works: Sequence[Work]) -> list[IntakeResult]:
+def run_group_in_transaction(
+    session: Session,
+    works: Sequence[Work],
+    prepare: Callable[[Batch], None] | None = None,
+) -> list[IntakeResult]:
     """Several intake units in one transaction: all committed or none (a batch from the
-    crawler; saves a commit and several round trips per page)."""
+    crawler; saves a commit and several round trips per page). `prepare` runs first in
+    every attempt (e.g. to read all the group's known leads in one query)."""
 
     def unit(attempt: int) -> list[IntakeResult]:
         batch = Batch(session)
+        if prepare is not None:
+            prepare(batch)
         results = [IntakeResult(attempts=attempt) for _ in works]
         for work, result in zip(works, results, strict=True):
             work(batch, result)

@@ -416,3 +416,18 @@ def test_failed_fetch_is_recorded_without_evidence_or_lead(
     assert capture is not None and capture.fetch_status == "timeout"
     assert capture.sha256 is None and capture.body_path is None
     assert result.lead_ids == [] and list(store.iter_files()) == []
+
+
+def test_repeat_within_one_group_is_a_sighting(session: Session, store: EvidenceStore) -> None:
+    from monitor.intake import ingest_pages
+
+    ingest_page(session, store, make_page("http://r.example.test/old", AD), detector=keyword_detect)
+    pages = [
+        make_page(html=AD),
+        make_page(html=AD, minutes=1),
+        make_page("http://r.example.test/old", AD, minutes=2),
+    ]
+    results = ingest_pages(session, store, pages, detector=keyword_detect, per_transaction=3)
+    assert [(r.new_leads, r.sightings) for r in results] == [(1, 0), (0, 1), (0, 1)]
+    counts = {url: n for url, n in session.execute(sa.select(Lead.url, Lead.seen_count))}
+    assert counts == {"http://shop.example.test/p/1": 2, "http://r.example.test/old": 2}

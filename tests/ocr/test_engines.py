@@ -95,7 +95,7 @@ def test_tesseract_timeout_is_an_ocr_timeout(images: dict[str, list[tuple[str, b
 
 def test_engines_are_shared_and_thread_safe(images: dict[str, list[tuple[str, bytes]]]) -> None:
     assert get_engine("rapidocr") is get_engine("rapidocr")
-    data = images["clean"][1][1]
+    data = encode(render(POSTERS[1], "clean", seed=1, width=400), "PNG")
     expected = ocr.read(data, engine="rapidocr").text
     with concurrent.futures.ThreadPoolExecutor(3) as pool:
         texts = list(pool.map(lambda d: ocr.read(d, engine="rapidocr").text, [data] * 3))

@@ -21,13 +21,14 @@ def test_at_least_thirty_texts_with_both_labels_and_unique_ids() -> None:
 @pytest.mark.parametrize("style", ["clean", "photo"])
 def test_same_seed_same_image(style: str) -> None:
     poster = POSTER_TEXTS[3]
-    first = encode(render(poster, style, seed=7), "PNG")  # type: ignore[arg-type]
-    assert first == encode(render(poster, style, seed=7), "PNG")  # type: ignore[arg-type]
-    assert first != encode(render(poster, style, seed=8), "PNG")  # type: ignore[arg-type]
+    first = encode(render(poster, style, seed=7, width=400), "PNG")  # type: ignore[arg-type]
+    assert first == encode(render(poster, style, seed=7, width=400), "PNG")  # type: ignore[arg-type]
+    assert first != encode(render(poster, style, seed=8, width=400), "PNG")  # type: ignore[arg-type]
 
 
 def test_photo_is_jpeg_like_and_larger_than_the_poster() -> None:
-    clean, photo = render(POSTER_TEXTS[0], "clean"), render(POSTER_TEXTS[0], "photo")
+    clean = render(POSTER_TEXTS[0], "clean", width=400)
+    photo = render(POSTER_TEXTS[0], "photo", width=400)
     assert photo.mode == "RGB"
     assert photo.width > clean.width * 0.85  # poster sits inside a wall, scaled like a phone
 

@@ -46,8 +46,8 @@ def read(
     exceeds `timeout` seconds, `EngineUnavailable` / `OcrError` when the engine fails.
     Boxes are in pixels of the upright (EXIF-rotated) image.
     """
-    started = time.perf_counter()
     ocr_engine = get_engine(engine)  # an unknown or missing engine fails before any decoding
+    started = time.perf_counter()  # engine start-up (once per process) is not the image's time
     if isinstance(image, LoadedImage):
         loaded = image
     else:

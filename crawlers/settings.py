@@ -66,9 +66,10 @@ EXTENSIONS = {
 # starts the browser for requests that ask for it (meta["playwright"]).
 # https://github.com/scrapy-plugins/scrapy-playwright#configuration
 DOWNLOAD_HANDLERS = {
-    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
-    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "http": "crawlers.handler.BoundedPlaywrightDownloadHandler",
+    "https": "crawlers.handler.BoundedPlaywrightDownloadHandler",
 }
+ADMON_RENDER_TIMEOUT = 60.0  # hard limit per rendered request (crawlers.handler)
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_MAX_CONTEXTS = 3

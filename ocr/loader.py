@@ -145,6 +145,10 @@ def load_image(
         raise ImageRejected(
             "image_too_large", f"the image declares too many pixels ({exc})"
         ) from exc
+    except Image.UnidentifiedImageError as exc:
+        raise ImageRejected(
+            "corrupt_image", f"the data starts like {fmt} but is not a readable {fmt} image"
+        ) from exc
     except _DECODE_ERRORS as exc:
         raise ImageRejected("corrupt_image", f"cannot read the {fmt} header: {exc}") from exc
     with img:
@@ -161,13 +165,13 @@ def load_image(
         try:
             img.load()  # full decode; LOAD_TRUNCATED_IMAGES stays False
             exif = img.getexif()
+            upright = ImageOps.exif_transpose(img) or img
+            rgb = _to_rgb(upright)
         except _DECODE_ERRORS as exc:
             raise ImageRejected(
                 "corrupt_image", f"the {fmt} data is truncated or damaged: {exc}"
             ) from exc
-        orientation = int(exif.get(0x0112, 1) or 1)
-        upright = ImageOps.exif_transpose(img) or img
-        rgb = _to_rgb(upright)
+        orientation = _orientation(exif)
     return LoadedImage(
         image=rgb,
         format=fmt,
@@ -177,6 +181,12 @@ def load_image(
         gps=gps_position(exif),
         orientation=orientation,
     )
+
+
+def _orientation(exif: Image.Exif) -> int:
+    """EXIF Orientation 1-8 (1 when absent or nonsense)."""
+    value = exif.get(0x0112, 1)
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
 
 
 def _pixel_limit(max_pixels: int) -> int:

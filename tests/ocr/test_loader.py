@@ -202,3 +202,27 @@ def test_rejection_is_an_ocr_error() -> None:
         load_image(b"GIF89a")
     with pytest.raises(ValueError):
         ImageRejected("nonsense", "x")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_damaged_files_only_ever_raise_image_rejected(
+    fmt: str, encoded: Callable[[Image.Image, str], bytes]
+) -> None:
+    """Random byte flips and truncations: loaded or refused, never another exception."""
+    import random
+
+    rng = random.Random(fmt)
+    good = encoded(Image.linear_gradient("L").resize((96, 64)).convert("RGB"), fmt)
+    outcomes = {"loaded": 0, "rejected": 0}
+    for _ in range(150):
+        data = bytearray(good)
+        for _ in range(rng.randint(1, 8)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        if rng.random() < 0.3:
+            data = data[: rng.randrange(1, len(data))]
+        try:
+            load_image(bytes(data))
+            outcomes["loaded"] += 1
+        except ImageRejected:
+            outcomes["rejected"] += 1
+    assert outcomes["rejected"] > 0

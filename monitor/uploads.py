@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import ocr
 from monitor import audit
 from monitor.errors import AdmonError, ConflictError, NotFound
-from monitor.evidence import EvidenceStore
+from monitor.evidence import EvidenceStore, sha256_hex
 from monitor.intake import Detector, IntakeResult, UploadText, ingest_upload_text
 from monitor.models.core import Upload
 from monitor.settings import Settings
@@ -98,9 +98,21 @@ def receive_upload(
     actor: audit.Actor = None,
 ) -> Upload:
     """Validate, store and record one photo; raises `ocr.ImageRejected` (with its `code`)
-    for a file we will not keep, after auditing the refusal."""
+    for a file we will not keep, after auditing the refusal.
+
+    The same bytes sent again (a retried upload from a phone on a bad connection, a folder
+    uploaded twice) are the same evidence: the existing upload is returned, and the repeat
+    is audited as `upload.duplicate`, so a repeat never raises a second lead.
+    """
     tz = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
     name = display_filename(meta.filename)
+    existing = session.scalars(
+        sa.select(Upload).where(Upload.sha256 == sha256_hex(data)).order_by(Upload.id).limit(1)
+    ).first()
+    if existing is not None:
+        audit.record(session, actor, "upload.duplicate", existing, size=len(data), filename=name)
+        session.commit()
+        return existing
     try:
         loaded = ocr.load_image(data, max_bytes=max_bytes, max_pixels=max_pixels)
     except ocr.ImageRejected as exc:
@@ -341,7 +353,7 @@ def _upload_one(
             )
             upload_id, sha = row.id, row.sha256
             read = None
-            if wait:
+            if wait and row.ocr_status != DONE:
                 read = read_upload(
                     db, store, upload_id, engine=engine, timeout=settings.ocr_timeout_seconds
                 )

@@ -297,3 +297,16 @@ def test_upload_files_as_a_named_grid_worker(
             upload_files(settings, session_factory(other), [photo], uploader="nobody")
     finally:
         other.dispose()
+
+
+def test_the_same_photo_sent_twice_is_one_upload_and_one_lead(
+    session: Session, store: EvidenceStore, poster_jpeg: bytes
+) -> None:
+    first = receive_upload(session, store, poster_jpeg, UploadMeta("a.jpg", place="电梯"))
+    read_upload(session, store, first.id, engine="tesseract", detector=keyword_detect)
+    again = receive_upload(session, store, poster_jpeg, UploadMeta("a (1).jpg", place="电梯"))
+    assert again.id == first.id
+    assert session.scalar(sa.select(sa.func.count()).select_from(Upload)) == 1
+    assert session.scalar(sa.select(sa.func.count()).select_from(Lead)) == 1
+    actions = list(session.scalars(sa.select(AuditEntry.action)))
+    assert actions.count("upload.duplicate") == 1

@@ -26,6 +26,7 @@ from rules.lexicon import CATEGORIES, Lexicon, default_lexicon, load_lexicon
 from rules.matcher import Matcher, RawMatch
 from rules.model import Detection, DetectorConfig, Hit, Suppressed
 from rules.normalize import Normalized, Normalizer
+from rules.normalize import warm_up as warm_up_normalizer
 from rules.rates import RateClaim
 from rules.returns import ReturnExtractor
 from rules.segment import Segmenter
@@ -57,6 +58,11 @@ class Engine:
         self.returns = ReturnExtractor(lexicon.returns)
         self.segmenter = Segmenter(domain_terms_of(lexicon))
         self.rate_rule = next((r for r in lexicon.rules if r.kind == "rate"), None)
+
+    def warm_up(self) -> None:
+        """Build everything built lazily (translation tables, jieba's dictionary)."""
+        warm_up_normalizer()
+        self.segmenter.warm_up()
 
     # -- hits --------------------------------------------------------------------
     def _hit(self, norm: Normalized, rule_id: str, category: str, basis: str, start: int,

@@ -251,7 +251,10 @@ class Normalizer:
                 raise ValueError(f"variant {variant!r} and {canonical!r} differ in length")
         self._variants = dict(variants)
         alternatives = set(variants) | set(keep)
-        self._pattern = re.compile(word_regex(alternatives)) if alternatives else None
+        # one leftmost-longest automaton pass finds variants and the keep words that
+        # shield them (珠宝本店); a keep word maps to itself
+        self._variant_words = sorted(alternatives)
+        self._variant_automaton = _leftmost_automaton(self._variant_words)
         # pinyin-mixed spellings (bao本 → 保__本): rewritten before the filler is stripped
         self._spelled = dict(spelled or {})
         for variant, padded in self._spelled.items():
@@ -273,17 +276,26 @@ class Normalizer:
         pieces.append(text[prev:])
         return "".join(pieces)
 
-    def _repair(self, match: re.Match[str]) -> str:
-        found = match.group()
-        return self._variants.get(found, found)
+    def _repair_all(self, text: str) -> str:
+        found = self._variant_automaton.find_matches_as_indexes(text)
+        if not found:
+            return text
+        pieces, prev = [], 0
+        for index, start, end in found:
+            word = self._variant_words[index]
+            pieces.append(text[prev:start])
+            pieces.append(self._variants.get(word, word))
+            prev = end
+        pieces.append(text[prev:])
+        return "".join(pieces)
 
     def __call__(self, text: str) -> Normalized:
         plain = _translate(text)
         if self._spelled_automaton is not None:
             plain = self._respell_all(plain)
         compact, outer, inner = _strip_filler(plain)
-        if self._pattern is not None:
-            compact = self._pattern.sub(self._repair, compact)
+        if self._variant_automaton is not None:
+            compact = self._repair_all(compact)
         return Normalized(original=text, text=compact, _outer=outer, _inner=inner)
 
 

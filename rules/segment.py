@@ -38,6 +38,11 @@ class Segmenter:
                     self._tokenizer = tokenizer
         return self._tokenizer
 
+    def warm_up(self) -> None:
+        """Load jieba's dictionary now (about a second) rather than on the first boundary
+        check, which would otherwise land in the middle of some page's detection."""
+        self._get()
+
     def is_word(self, text: str, start: int, end: int) -> bool:
         """Whether ``text[start:end]`` starts and ends on jieba word boundaries."""
         lo = max(0, start - _WINDOW)

@@ -8,7 +8,8 @@ Only one scheduler may run against a database: a second one fails to take the lo
 (PostgreSQL advisory lock; for SQLite, an flock on a file beside the database).
 
 Sources change while the scheduler runs, so the job list is re-synchronised from the
-sources table every few minutes.
+sources table every few minutes. A daily job at 07:00 writes the semi-monthly report
+(半月报) on reporting days (the 15th and the month's last day) into <data dir>/reports.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobEvent, JobExecutionEvent
@@ -77,6 +80,26 @@ def crawl_source_job(source_id: int) -> str:
                f"{summary.pages} pages, {summary.leads_new} new leads, {summary.errors} errors")
     log.info(message)
     return message
+
+
+def report_job() -> str:
+    """Scheduled daily: on a reporting day, write the semi-monthly report once."""
+    if _context is None:
+        raise RuntimeError("scheduler not configured")
+    from monitor.reports import default_path, is_report_day, write_report
+
+    settings = _context.settings
+    today = datetime.now(ZoneInfo(settings.timezone)).date()
+    if not is_report_day(today):
+        return f"{today}: not a reporting day"
+    out = default_path(settings.data_dir / "reports", today, "xlsx")
+    if out.exists():
+        return f"{out} already written"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with _context.sessions() as session:
+        write_report(session, today, out, fmt="xlsx", timezone=settings.timezone)
+    log.info("semi-monthly report written to %s", out)
+    return str(out)
 
 
 def trigger_for(source: Source, timezone: str) -> CronTrigger:
@@ -141,6 +164,9 @@ def start(scheduler: BaseScheduler, sessions: sessionmaker[Session], timezone: s
     scheduler.add_job(sync_jobs, "interval", minutes=SYNC_MINUTES, id="sync-sources",
                       args=[scheduler, sessions, timezone], replace_existing=True,
                       jobstore="memory")
+    scheduler.add_job("monitor.scheduler:report_job", CronTrigger(hour=7, timezone=timezone),
+                      id="semi-monthly-report", name="semi-monthly report",
+                      replace_existing=True)
     scheduler.resume()
 
 

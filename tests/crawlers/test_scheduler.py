@@ -103,3 +103,26 @@ def test_bad_crontab_is_reported_not_scheduled(env: Any) -> None:
         assert sched.describe_jobs(scheduler) == []
     finally:
         scheduler.shutdown(wait=False)
+
+
+def test_report_job_writes_only_on_reporting_days(
+    env: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import date, datetime
+
+    sched.configure(env.settings, env.sessions)
+
+    class Clock(datetime):
+        day_of_test = date(2026, 11, 15)
+
+        @classmethod
+        def now(cls, tz: Any = None) -> Any:
+            return datetime(cls.day_of_test.year, cls.day_of_test.month, cls.day_of_test.day,
+                            8, 0, tzinfo=tz)
+
+    monkeypatch.setattr(sched, "datetime", Clock)
+    written = Path(sched.report_job())
+    assert written.exists() and written.parent == env.settings.data_dir / "reports"
+    assert "already written" in sched.report_job()
+    Clock.day_of_test = date(2026, 11, 16)
+    assert "not a reporting day" in sched.report_job()

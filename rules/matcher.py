@@ -24,9 +24,9 @@ _REACH = 45  # characters a pattern match may extend beyond its anchor on either
 MAX_RAW = 1000
 
 
-# per word: (length, rules it is a term of, rules it anchors with the indexes of the rule's
-# patterns it anchors, context cue kinds it signals)
-_Payload = tuple[int, tuple[Rule, ...], tuple[tuple[Rule, tuple[int, ...]], ...], tuple[str, ...]]
+# per word: (length, rules it is a term of, the (rule id, pattern index) pairs it anchors,
+# context cue kinds it signals)
+_Payload = tuple[int, tuple[Rule, ...], tuple[tuple[str, int], ...], tuple[str, ...]]
 
 
 def _anchored_patterns(rule: Rule, anchor: str) -> tuple[int, ...]:
@@ -72,7 +72,8 @@ class Matcher:
             for word in words:
                 cue_kinds.setdefault(word, []).append(kind)
         table = {word: (len(word), tuple(terms.get(word, ())),
-                        tuple((r, _anchored_patterns(r, word)) for r in anchors.get(word, ())),
+                        tuple((r.id, i) for r in anchors.get(word, ())
+                              for i in _anchored_patterns(r, word)),
                         tuple(cue_kinds.get(word, ())))
                  for word in {*terms, *anchors, *cue_kinds}}
         self._words = sorted(table)
@@ -85,6 +86,9 @@ class Matcher:
                 self._automaton.make_automaton()
         self._has_words = bool(table)
         self._anchored = [r for r in rules if r.kind == "pattern" and r.anchors]
+        self._pattern_of = {(r.id, i): (r, p) for r in self._anchored
+                            for i, p in enumerate(r.patterns)}
+        self._pattern_order = {key: n for n, key in enumerate(self._pattern_of)}
         self._everywhere = [r for r in rules if r.kind == "pattern" and not r.anchors]
 
     def _iter(self, text: str) -> Iterator[tuple[int, int, _Payload]]:
@@ -106,27 +110,27 @@ class Matcher:
         if self._has_words:
             append = found.append
             seen: dict[str, int] = {}
-            for start, end, (_, term_rules, anchor_rules, kinds) in self._iter(text):
+            for start, end, (_, term_rules, anchor_keys, kinds) in self._iter(text):
                 for rule in term_rules:
                     n = seen[rule.id] = seen.get(rule.id, 0) + 1
                     if n <= MAX_RAW:
                         append(RawMatch(rule, start, end))
-                for rule, indexes in anchor_rules:
-                    for i in indexes:
-                        spans = anchors.setdefault((rule.id, i), [])
-                        if len(spans) < MAX_RAW:
-                            spans.append((start, end))
+                for key in anchor_keys:
+                    spans = anchors.setdefault(key, [])
+                    if len(spans) < MAX_RAW:
+                        spans.append((start, end))
                 for kind in kinds:
                     found_cues = cues.setdefault(kind, [])
                     if len(found_cues) < MAX_RAW:
                         found_cues.append((start, end, text[start:end]))
         if anchors:
-            for rule in self._anchored:
-                for i, pattern in enumerate(rule.patterns):
-                    pattern_spans = anchors.get((rule.id, i))
-                    if pattern_spans:
-                        for lo, hi in _windows(pattern_spans, len(text)):
-                            found.extend(_run_one(rule, pattern, text, lo, hi))
+            # only the (rule, pattern) pairs whose anchors occur, in lexicon order
+            pattern_of = self._pattern_of
+            size = len(text)
+            for key in sorted(anchors, key=self._pattern_order.__getitem__):
+                rule, pattern = pattern_of[key]
+                for lo, hi in _windows(anchors[key], size):
+                    found.extend(_run_one(rule, pattern, text, lo, hi))
         for rule in self._everywhere:
             found.extend(_run(rule, text, 0, len(text)))
         return Scan([m for m in found if not _excepted(text, m)], cues)

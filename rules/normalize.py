@@ -236,7 +236,21 @@ class Normalized:
         if end <= start:
             pos = self.original_index(start) if start < len(self.text) else len(self.original)
             return pos, pos
-        return self.original_index(start), self.original_index(end - 1) + 1
+        # the two maps inlined: this runs once per hit, and hits are the detector's most
+        # frequent objects on pages full of ad copy
+        last = end - 1
+        inner, outer = self._inner, self._outer
+        if len(inner.starts) > 1:
+            seg = bisect.bisect_right(inner.starts, start) - 1
+            start = inner.origins[seg] + (start - inner.starts[seg])
+            seg = bisect.bisect_right(inner.starts, last) - 1
+            last = inner.origins[seg] + (last - inner.starts[seg])
+        if len(outer.starts) > 1:
+            seg = bisect.bisect_right(outer.starts, start) - 1
+            start = outer.origins[seg] + (start - outer.starts[seg])
+            seg = bisect.bisect_right(outer.starts, last) - 1
+            last = outer.origins[seg] + (last - outer.starts[seg])
+        return start, last + 1
 
 
 class Normalizer:

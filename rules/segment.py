@@ -16,6 +16,12 @@ from collections.abc import Iterable
 import jieba
 
 _WINDOW = 8
+# jieba's re_han_default class: the characters it keeps together in one block
+_BLOCK_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+#&._%-")
+
+
+def _in_block(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fd5" or ch in _BLOCK_CHARS
 
 
 class Segmenter:
@@ -44,9 +50,38 @@ class Segmenter:
         self._get()
 
     def is_word(self, text: str, start: int, end: int) -> bool:
-        """Whether ``text[start:end]`` starts and ends on jieba word boundaries."""
+        """Whether ``text[start:end]`` starts and ends on jieba word boundaries.
+
+        The same boundaries as ``lcut(text[lo:hi], HMM=False)``, computed on the one block
+        jieba would cut the hit out of (the run of characters of its ``re_han`` class around
+        the hit, within the window): jieba's DAG and best route over that block, without
+        the regex split, generator and word strings of ``lcut``. A hit reaching outside
+        that character class goes through ``lcut`` itself.
+        """
         lo = max(0, start - _WINDOW)
         hi = min(len(text), end + _WINDOW)
+        if not all(ch in _BLOCK_CHARS or "\u4e00" <= ch <= "\u9fd5" for ch in text[start:end]):
+            return self._is_word_lcut(text, start, end, lo, hi)
+        b_lo = start
+        while b_lo > lo and _in_block(text[b_lo - 1]):
+            b_lo -= 1
+        b_hi = end
+        while b_hi < hi and _in_block(text[b_hi]):
+            b_hi += 1
+        block = text[b_lo:b_hi]
+        tokenizer = self._get()
+        route: dict[int, tuple[float, int]] = {}
+        tokenizer.calc(block, tokenizer.get_DAG(block), route)
+        rel_start, rel_end = start - b_lo, end - b_lo
+        x = 0
+        found_start = rel_start == 0
+        while x < rel_end:
+            x = route[x][1] + 1
+            if x == rel_start:
+                found_start = True
+        return found_start and x == rel_end
+
+    def _is_word_lcut(self, text: str, start: int, end: int, lo: int, hi: int) -> bool:
         bounds = {lo}
         pos = lo
         for token in self._get().lcut(text[lo:hi], HMM=False):

@@ -39,7 +39,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine for `url`, creating the SQLite file's directory when needed."""
     try:
         parsed = sa.engine.make_url(url)
-    except sa.exc.ArgumentError as exc:
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
         raise ConfigError(f"invalid database URL {url!r}: {exc}") from exc
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database

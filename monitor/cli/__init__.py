@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "rules": "monitor.cli.detect:rules_group",
     "ocr": "monitor.cli.ocr:ocr",
     "init": "monitor.cli.db:init",
+    "evidence": "monitor.cli.db:evidence",
     "leads": "monitor.cli.leads:leads",
     "ledger": "monitor.cli.ledger:ledger",
     "users": "monitor.cli.users:users",

@@ -146,7 +146,9 @@ def init() -> None:
 def evidence() -> None:
     """The evidence store (证据存储): re-verify hashes, find files no row references.
 
-    (Register as `"evidence": "monitor.cli.db:evidence"` in monitor/cli/__init__.py.)
+    Example:
+
+        admon evidence verify        # exit 1 and one line per altered or missing file
     """
 
 

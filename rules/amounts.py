@@ -31,18 +31,18 @@ class AmountClaims:
     def __init__(self, cues: ReturnCues) -> None:
         self.cues = cues
         self._before_after = re.compile(
-            rf"{NUMSTART}(?P<n>{COUNT})(?P<u>{UNIT})[^\d{STOP}]{{0,6}}?(?P<a1>{AMT})"
-            rf"(?:→|变成|变为|变|涨到|涨至|升至|升到)(?P<a2>{AMT})"
+            rf"{NUMSTART}(?P<n>{COUNT})(?P<u>{UNIT})[^\d{SENTENCE_STOP}]{{0,6}}?(?P<a1>{AMT})"
+            rf"(?:给你|给您|就|能|可以|会|就能)?(?:→|变成|变为|变|涨到|涨至|升至|升到)(?P<a2>{AMT})"
         )
         money = (rf"(?:[{CN_DIGITS}]+万[{CN_DIGITS}]+(?![万元])"
                  rf"|(?:\d+(?:,\d{{3}})*(?:\.\d+)?|[{CN_DIGITS}万]+)(?:万元|万块|万|千元|元|块钱|块))")
         verbs = alt(cues.principal_verbs)
         unit_words = (r"(?:每股|每份|一股|一份|每只|每台|每头|每个|每套|每单|售价|仅需|只需|单价"
-                      r"|车价|机价|设备价)")
+                      r"|车价|机价|设备价|每单位|每份额)")
         self._principal = re.compile(
             rf"(?:{verbs}(?:(?:{COUNT}(?:年|个月|天|期))?[^\d{STOP}]{{0,8}}?(?P<p2>{money})"
             rf"|(?P<p1>{AMT}))"
-            rf"|{unit_words}[(（]?(?P<p3>{AMT})|(?P<p4>{money})(?:一|1|每)(?:股|份|瓶|件|只|套|台|头|亩|盒|箱|克)"
+            rf"|{unit_words}(?:人民币)?[(（]?(?P<p3>{AMT})|(?P<p4>{money})(?:一|1|每)(?:股|份|瓶|件|只|套|台|头|亩|盒|箱|克)"
             rf"|每(?P<p5>[\d一二两三四五六七八九十]*[万千百]元?))"
         )
         mods = (r"(?:都|就|可|能|可以|稳定|固定|准时|按时|还|再|保底|自动|额外|另外|另|可获"
@@ -65,15 +65,21 @@ class AmountClaims:
             rf"(?:分到|分了|领了|拿了|分得|分红|领到|拿到|赚了)(?P<a>{AMT})"
         )
         self._maturity = re.compile(
-            rf"(?:返还|退还|拿回|收回|兑付|到手|回购|回收|领回|取回|返|退)(?:现金)?(?:共|合计)?"
+            rf"(?:返还|退还|拿回|收回|兑付|到手|回购|回收|领回|取回|得到|拿到|领到|到期还|期满还|返|退)"
+            rf"(?:现金)?(?:共|合计)?"
             rf"(?P<a>{money})|[以按](?P<a2>{money})(?:的价格)?(?:回购|回收|收回)"
         )
         self._term = re.compile(
             rf"(?:周期|期限|为期|锁定期)(?:为|是)?(?P<n>{COUNT})(?P<u>{UNIT})"
-            rf"|{NUMSTART}(?P<n2>{COUNT})(?P<u2>{UNIT})[^\d{SENTENCE_STOP}]{{0,4}}?(?:后|期满|到期)"
+            rf"|{NUMSTART}(?P<n2>{COUNT})(?P<u2>{UNIT})[^\d{SENTENCE_STOP}]{{0,4}}?(?:后|期满|到期|内)"
         )
         self._multiple_buyback = re.compile(
             rf"以(?P<k>{NUM})倍(?:的)?(?:价格|价|原价|购买价)?(?:回购|回收|收回)"
+            rf"|(?:本金|投资额|购买价|本钱)的(?P<k2>{NUM})倍"
+        )
+        # 认购满十二个月后，公司将…支付红利人民币三千六百元: a payout after a stated term
+        self._term_payout = re.compile(
+            rf"(?:支付|派发|发放|给付|兑付)(?:红利|利息|收益|分红|回报|奖励)(?:人民币)?(?P<a>{AMT})"
         )
 
     def _per_year(self, count: str | None, unit: str | None) -> float | None:
@@ -107,7 +113,7 @@ class AmountClaims:
         """一年内价值涨到5倍 → 400; 三年后以1.5倍价格回购 → 16.7."""
         out = []
         for m in self._multiple_buyback.finditer(text, lo, hi):
-            k = parse_number(m.group("k"))
+            k = parse_number(m.group("k") or m.group("k2"))
             if k and k > 1:
                 out.append(RateClaim(m.start(), m.end(),
                                      (k - 1) * 100 * self._term_before(text, m.start()),
@@ -150,6 +156,18 @@ class AmountClaims:
             per_year = {"日": 365.0, "月": 12.0, "年": 1.0}[m.group("per")]
             out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100 * per_year,
                                  "payout"))
+        for m in self._term_payout.finditer(text, lo, hi):
+            back = max(0, m.start() - 60)
+            terms = list(self._term.finditer(text, back, m.start()))
+            principal = self._last_principal(text, back, m.start())
+            a = parse_amount(m.group("a"))
+            if not terms or principal is None or not a or a >= principal[1]:
+                continue
+            t = terms[-1]
+            term = self._per_year(t.group("n") or t.group("n2"), t.group("u") or t.group("u2"))
+            if term:
+                out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100 * term,
+                                     "payout"))
         for m in self._past_payout.finditer(text, lo, hi):
             principal = self._last_principal(text, max(0, m.start() - 60), m.start())
             a = parse_amount(m.group("a"))

@@ -75,6 +75,9 @@ def _translate_table() -> dict[int, str]:
         table[ord(trad)] = simp
     for ch in _KEEP_AS_IS:
         table.pop(ord(ch), None)
+    # financial (capital) numerals: 贰万 → 二万 (陆 is also a common word; see variants.yaml)
+    for capital, plain in zip("壹贰叁肆伍柒捌玖拾佰仟", "一二三四五七八九十百千", strict=True):
+        table[ord(capital)] = plain
     return table
 
 

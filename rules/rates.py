@@ -22,12 +22,12 @@ SENTENCE_HEAD = re.compile(f"[^{SENTENCE_STOP}]*")
 # 成 counts as a tenth (加两成 = +20 %), but not in 成本/成交/成员/成立 …
 # NUM is factored out of the alternatives so the engine reads a number once, not once per
 # alternative (this regex runs at every digit of a page).
-UNITPCT = (rf"(?:{NUM}(?:\s?%|成(?!本|交|员|立|功|为|都|熟|品|长|果))"
+UNITPCT = (rf"(?:{NUM}(?:\s?%|个点|成(?!本|交|员|立|功|为|都|熟|品|长|果))"
             rf"|[百千万]分之{NUM}|[一二三四五六七八九十\d]{{1,3}}分之{NUM})")
 PCT = rf"(?:(?:{UNITPCT}|{NUM})(?:-|~|至|到|—))?{UNITPCT}"
 FEN = rf"(?:{NUM}(?:分|厘)(?!钟|之|期|配|享|红|析|散|别|类|店|行|公司){NUM}?)"
 _PCT_PART = re.compile(
-    rf"({NUM})\s?%|百分之({NUM})|千分之({NUM})|万分之({NUM})"
+    rf"({NUM})(?:\s?%|个点)|百分之({NUM})|千分之({NUM})|万分之({NUM})"
     rf"|([一二三四五六七八九十\d]{{1,3}})分之({NUM})|({NUM})成"
 )
 _FEN_PART = re.compile(rf"({NUM})(分|厘)({NUM})?")

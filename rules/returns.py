@@ -26,7 +26,7 @@ from collections.abc import Iterator
 
 from rules.amounts import AmountClaims
 from rules.lexicon import ReturnCues
-from rules.numbers import COUNT, NUM, parse_number
+from rules.numbers import AMT, COUNT, NUM, parse_amount, parse_number
 from rules.rates import (
     FEN,
     GAIN_WORDS,
@@ -47,7 +47,7 @@ from rules.rates import (
 
 # Every return construction contains one of these; patterns run only near them.
 _TRIGGER = re.compile(
-    r"[%→倍翻]|分之|回本|收回|个月|\dw(?![a-z])"
+    r"[%→倍翻]|分之|回本|收回|个月|个点|\dw(?![a-z])"
     r"|[元块万分厘成天日周月年](?<=[\d一二两三四五六七八九十半百千万][元块万分厘成天日周月年])"
 )
 _BEFORE, _AFTER = 45, 40
@@ -59,7 +59,8 @@ _RETURN_WORDS = (
     "收益", "回报", "返", "分红", "赚", "回本", "翻", "倍", "增值", "涨",
     "拿", "领", "到手", "补贴", "奖励", "溢价", "升值", "回购", "回收", "收回",
     "退还", "赠", "兑付", "产出", "释放", "→", "给您", "给你", "发放", "到账",
-    "获得", "获利", "分得", "分到", "分了", "保底", "分配", "多拿", "另付",
+    "获得", "获利", "分得", "分到", "分了", "保底", "分配", "多拿", "另付", "得到", "到期还",
+    "还本",
 )
 _NEAR = 30
 #: Claims read per text. Ordinary pages have a handful; past this the page is a rate table
@@ -121,16 +122,22 @@ class ReturnExtractor(AmountClaims):
         self._rate_doubling = re.compile(
             rf"(?P<w>{alt(cues.rate_words)})(?:就|能|可|轻松|直接)*(?:翻倍|翻番|翻一番)"
         )
+        # 充值1000元获得2000积分，积分每天释放1%: the rate applies to the credited units, so
+        # on the money paid it is multiplied by credited / paid
+        self._credit = re.compile(
+            rf"(?:充值|投入|存入|购买|买入|入金)(?P<a>{AMT})(?:元)?[^\d{STOP}]{{0,3}}?"
+            rf"(?:获得|得到|可得|送|赠送?|到账|兑换)(?P<b>{AMT})(?:积分|算力|币|金豆|点数|个?点)"
+        )
         # 每日释放0.5%…享双倍释放: an upgraded rate doubles (or multiplies) the stated one
         self._boost = re.compile(
             r"(?:享|享受|升级|开启|获得|可享)(?P<k>双|两|2|三|3|加)倍(?:释放|收益|返利|分红|利息|回报)"
         )
         self._premium = re.compile(
-            rf"(?:加|上浮|溢价|加价|多)(?P<v>{PCT})(?:回收|回购|收回|退还|返还)"
+            rf"(?:加|上浮|溢价|加价|多)(?P<v>{PCT})(?:回收|回购|收回|退还|返还|售出|卖出|出售|转让)"
         )
         # borrowing *from* the public (集资) is not a loan product's interest
         self._lender = re.compile(
-            "向社会借|诚借|向大家借|向您借|向公众借|借给我们|借款给我们|民间借款")
+            "向社会借|诚借|向大家借|向您借|向公众借|借给我们|借款给我们|民间借款|借款人为|借款方为|借款企业")
         self._investor_side = re.compile("理财|投资|收益|回报|分红|起投|认购|入股")
         self._exclude_before = re.compile(alt(cues.exclude_before))
         self._exclude_after = re.compile(alt(cues.exclude_after))
@@ -216,7 +223,7 @@ class ReturnExtractor(AmountClaims):
         # Cheap substring gates first: a construction whose key character is not in the
         # window cannot match there, and a regex call costs far more than ``in``.
         win = text[lo:hi]
-        has_pct = "%" in win or "分之" in win or "成" in win
+        has_pct = "%" in win or "分之" in win or "成" in win or "个点" in win
         has_money = "元" in win or "万" in win or "块" in win or "w" in win
         claims: list[RateClaim] = []
         if has_pct or "分" in win or "厘" in win:
@@ -245,7 +252,7 @@ class ReturnExtractor(AmountClaims):
         for m in self._rate_word.finditer(text, lo, hi):
             period = self.cues.rate_words[m.group("w")]
             raw = m.group("v")
-            is_pct = raw.endswith("%") or "分之" in raw
+            is_pct = raw.endswith(("%", "个点")) or "分之" in raw
             value = pct_value(raw) if is_pct else fen_value(raw, period)
             if value is not None:
                 out.append(RateClaim(m.start(), m.end(), value * periods[period], "rate_word"))
@@ -320,15 +327,27 @@ class ReturnExtractor(AmountClaims):
         for m in (self._rate_doubling.finditer(text, lo, hi) if "翻" in win else ()):
             period = self.cues.rate_words[m.group("w")]
             out.append(RateClaim(m.start(), m.end(), 100.0 * periods[period], "doubling"))
+        if out and "释放" in win:
+            for m in self._credit.finditer(text, max(0, lo - 40), hi):
+                paid, credited = parse_amount(m.group("a")), parse_amount(m.group("b"))
+                if not paid or not credited or credited <= paid:
+                    continue
+                released = [c for c in out
+                            if c.kind == "periodic" and 0 <= c.start - m.end() <= 40]
+                if released:
+                    top = max(released, key=lambda c: c.rate)
+                    out.append(RateClaim(m.start(), top.end, top.rate * credited / paid,
+                                         "credit"))
         if "倍" in win and out:
             for m in self._boost.finditer(text, lo, hi):
                 k = {"双": 2.0, "两": 2.0, "2": 2.0, "三": 3.0, "3": 3.0, "加": 2.0}[m.group("k")]
                 before = [c for c in out if c.end <= m.start() and m.start() - c.end <= 60
                           and c.kind == "periodic"]
                 if before:
-                    best = max(before, key=lambda c: c.rate)
-                    out.append(RateClaim(best.start, m.end(), best.rate * k, "boost"))
-        buyback = any(word in win for word in ("回收", "回购", "收回", "退还", "返还"))
+                    stated = max(before, key=lambda c: c.rate)
+                    out.append(RateClaim(stated.start, m.end(), stated.rate * k, "boost"))
+        buyback = any(word in win for word in ("回收", "回购", "收回", "退还", "返还", "售出",
+                                                 "卖出", "出售", "转让"))
         for m in (self._premium.finditer(text, lo, hi) if buyback else ()):
             value = pct_value(m.group("v"))
             if value is not None:

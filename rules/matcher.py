@@ -10,6 +10,7 @@ by context (rules.detector).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,7 +35,13 @@ def _anchored_patterns(rule: Rule, anchor: str) -> tuple[int, ...]:
     spells the word out (名额 → the 名额有限 pattern only), or all of them when none does
     (an anchor that sits next to a match rather than inside it)."""
     spelled = tuple(i for i, p in enumerate(rule.patterns) if anchor in p.pattern)
+    if not spelled:  # spelled with optional parts: 万元?起 spells 万元起
+        spelled = tuple(i for i, p in enumerate(rule.patterns)
+                        if anchor in _OPTIONAL_MARK.sub("", p.pattern))
     return spelled or tuple(range(len(rule.patterns)))
+
+
+_OPTIONAL_MARK = re.compile(r"\?(?!:)|\(\?:|\)")
 
 
 @dataclass(frozen=True)
@@ -149,6 +156,9 @@ def _rust_automaton(words: list[str]) -> Any:
 
 
 def _windows(spans: list[tuple[int, int]] | tuple[()], size: int) -> list[tuple[int, int]]:
+    if len(spans) == 1:
+        start, end = spans[0]
+        return [(start - _REACH if start > _REACH else 0, min(size, end + _REACH))]
     out: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         lo, hi = max(0, start - _REACH), min(size, end + _REACH)

@@ -37,11 +37,13 @@ def _anchored_patterns(rule: Rule, anchor: str) -> tuple[int, ...]:
     spelled = tuple(i for i, p in enumerate(rule.patterns) if anchor in p.pattern)
     if not spelled:  # spelled with optional parts: 万元?起 spells 万元起
         spelled = tuple(i for i, p in enumerate(rule.patterns)
-                        if anchor in _OPTIONAL_MARK.sub("", p.pattern))
+                        if anchor in _OPTIONAL_MARK.sub("", p.pattern)
+                        or anchor in _OPTIONAL_MARK.sub("", _OPTIONAL_CHAR.sub("", p.pattern)))
     return spelled or tuple(range(len(rule.patterns)))
 
 
 _OPTIONAL_MARK = re.compile(r"\?(?!:)|\(\?:|\)")
+_OPTIONAL_CHAR = re.compile(r"[^\\)\]]\?(?!:)")  # 每个?月 also spells 每月
 
 
 @dataclass(frozen=True)

@@ -55,8 +55,9 @@ Job = Callable[[str, str, int, str, float], str]
 _child_engines: dict[str, Any] = {}
 
 
-def read_in_child(database_url: str, evidence_dir: str, upload_id: int, engine: str,
-                  timeout: float) -> str:
+def read_in_child(
+    database_url: str, evidence_dir: str, upload_id: int, engine: str, timeout: float
+) -> str:
     """The job run in the child process: its own engine and session, one upload read.
     Returns the upload's OCR status afterwards ("conflict" if another worker holds it)."""
     from monitor.db import make_engine
@@ -69,7 +70,10 @@ def read_in_child(database_url: str, evidence_dir: str, upload_id: int, engine: 
     with Session(db_engine) as session:
         try:
             outcome = read_upload(
-                session, EvidenceStore(Path(evidence_dir)), upload_id, engine=engine,
+                session,
+                EvidenceStore(Path(evidence_dir)),
+                upload_id,
+                engine=engine,
                 timeout=timeout,
             )
         except (ConflictError, NotFound):
@@ -156,7 +160,8 @@ class OcrWorker:
                 )
             ).all()
         keep = {
-            row.id for row in rows
+            row.id
+            for row in rows
             if row.ocr_status == PENDING or (row.ocr_attempts or 0) < self.max_auto_attempts
         }
         return [i for i in ids if i in keep]
@@ -172,8 +177,12 @@ class OcrWorker:
     def _read_one(self, upload_id: int) -> None:
         limit = self.settings.ocr_timeout_seconds
         future: Future[str] = self._ensure_pool().submit(
-            self.job, self.settings.resolved_database_url, str(self.settings.evidence_dir),
-            upload_id, self.settings.ocr_engine, limit,
+            self.job,
+            self.settings.resolved_database_url,
+            str(self.settings.evidence_dir),
+            upload_id,
+            self.settings.ocr_engine,
+            limit,
         )
         try:
             status = future.result(timeout=limit + self.grace_seconds)
@@ -221,11 +230,15 @@ class OcrWorker:
             session.execute(
                 sa.update(Upload)
                 .where(Upload.id == upload_id, Upload.ocr_status.in_((RUNNING, PENDING)))
-                .values(ocr_status=status, ocr_error=error,
-                        ocr_attempts=sa.func.coalesce(Upload.ocr_attempts, 0) + 1)
+                .values(
+                    ocr_status=status,
+                    ocr_error=error,
+                    ocr_attempts=sa.func.coalesce(Upload.ocr_attempts, 0) + 1,
+                )
             )
-            audit.record(session, None, f"upload.ocr_{status}", None, upload_id=upload_id,
-                         error=error)
+            audit.record(
+                session, None, f"upload.ocr_{status}", None, upload_id=upload_id, error=error
+            )
             session.commit()
 
     def _recover_interrupted(self) -> None:

@@ -41,15 +41,22 @@ def test_anonymous_tip_becomes_a_lead_with_a_reference(app_client: TestClient, d
 def test_tip_with_a_photo_stores_the_upload_first(app_client: TestClient, db: Session) -> None:
     out = io.BytesIO()
     Image.new("RGB", (90, 60), "white").save(out, "JPEG")
-    response = send_tip(app_client, text="", files={"photo": ("ad.jpg", out.getvalue(), "image/jpeg")})
+    response = send_tip(
+        app_client, text="", files={"photo": ("ad.jpg", out.getvalue(), "image/jpeg")}
+    )
     assert response.status_code == 200, response.text[:300]
     tip = db.scalars(sa.select(Tip)).one()
     assert tip.upload_id == db.scalars(sa.select(Upload.id)).one()
 
 
-def test_tip_with_a_bad_photo_is_refused_and_nothing_kept(app_client: TestClient, db: Session) -> None:
-    response = send_tip(app_client, text=AD,
-                        files={"photo": ("poster.jpg", b"<html><script>x</script>", "image/jpeg")})
+def test_tip_with_a_bad_photo_is_refused_and_nothing_kept(
+    app_client: TestClient, db: Session
+) -> None:
+    response = send_tip(
+        app_client,
+        text=AD,
+        files={"photo": ("poster.jpg", b"<html><script>x</script>", "image/jpeg")},
+    )
     assert response.status_code == 422
     assert 'data-code="unsupported_type"' in response.text
     assert db.scalars(sa.select(Tip)).all() == [] and db.scalars(sa.select(Upload)).all() == []

@@ -32,8 +32,12 @@ LURE = PosterText("w1", ("鑫泰养老社", "保本保息 稳赚不赔", "月息
 @pytest.fixture
 def web_settings(tmp_path: Path, db_url: str) -> Settings:
     # A 2 MB cap keeps the oversized bodies small enough for the shared test box.
-    return Settings(data_dir=tmp_path / "var", database_url=db_url,
-                    upload_max_bytes=2 * 1024 * 1024, ocr_timeout_seconds=30.0)
+    return Settings(
+        data_dir=tmp_path / "var",
+        database_url=db_url,
+        upload_max_bytes=2 * 1024 * 1024,
+        ocr_timeout_seconds=30.0,
+    )
 
 
 @pytest.fixture
@@ -50,8 +54,13 @@ def small_jpeg() -> bytes:
     return out.getvalue()
 
 
-def post_photo(client: TestClient, data: bytes, name: str = "poster.jpg",
-               mime: str = "image/jpeg", **headers: str) -> object:
+def post_photo(
+    client: TestClient,
+    data: bytes,
+    name: str = "poster.jpg",
+    mime: str = "image/jpeg",
+    **headers: str,
+) -> object:
     token = csrf_from(client.get("/uploads").text)
     return client.post(
         "/uploads",
@@ -78,15 +87,21 @@ def test_lying_content_length_is_cut_off_at_the_cap(
     big = b"\xff\xd8" + b"\x00" * (3 * 1024 * 1024)
     boundary = "xyzBOUNDARY"
     body = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{token}\r\n"
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"p.jpg\"\r\n"
-        "Content-Type: image/jpeg\r\n\r\n"
-    ).encode() + big + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="photo"; filename="p.jpg"\r\n'
+            "Content-Type: image/jpeg\r\n\r\n"
+        ).encode()
+        + big
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     response = grid.post(
         "/uploads",
         content=body,
-        headers={"Content-Type": f"multipart/form-data; boundary={boundary}",
-                 "Content-Length": "100"},
+        headers={
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "Content-Length": "100",
+        },
     )
     assert response.status_code == 413
     assert "too_large" in response.text
@@ -147,8 +162,13 @@ def test_exif_photo_served_upright_without_gps(grid: TestClient, db: Session) ->
 
 @pytest.mark.parametrize(
     "name",
-    ["../../x.jpg", "a.php%00.jpg", "<img src=x onerror=alert(1)>.jpg", "\u202egpj.exe",
-     "长" * 300 + ".jpg"],
+    [
+        "../../x.jpg",
+        "a.php%00.jpg",
+        "<img src=x onerror=alert(1)>.jpg",
+        "\u202egpj.exe",
+        "长" * 300 + ".jpg",
+    ],
 )
 def test_hostile_file_names_are_shown_escaped_and_never_a_path(
     grid: TestClient, db: Session, web_settings: Settings, name: str
@@ -165,9 +185,7 @@ def test_hostile_file_names_are_shown_escaped_and_never_a_path(
         assert "x.jpg" not in path.name and "php" not in path.name
 
 
-def test_another_grid_workers_upload_is_404(
-    app_client: TestClient, db: Session
-) -> None:
+def test_another_grid_workers_upload_is_404(app_client: TestClient, db: Session) -> None:
     make_user(db, "wang", "grid")
     make_user(db, "zhao", "grid")
     login(app_client, "wang")
@@ -253,8 +271,9 @@ def test_stuck_ocr_recorded_as_timeout_then_retry_button_queues_it(
     grid.app.state.settings = grid.app.state.settings.model_copy(  # type: ignore[attr-defined]
         update={"ocr_timeout_seconds": 0.5}
     )
-    started = ocr_worker.start(app, job=hang, grace_seconds=1.0, poll_seconds=0.2,
-                               max_auto_attempts=1)
+    started = ocr_worker.start(
+        app, job=hang, grace_seconds=1.0, poll_seconds=0.2, max_auto_attempts=1
+    )
     try:
         assert post_photo(grid, small_jpeg()).status_code == 303
         upload_id = db.scalars(sa.select(Upload.id)).one()

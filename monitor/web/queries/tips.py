@@ -36,8 +36,16 @@ def reference(tip_id: int) -> str:
 def confirmed_tips(session: Session, limit: int = 500) -> list[RewardRow]:
     """Tips whose lead was confirmed, newest first."""
     stmt = (
-        sa.select(Tip.id, Tip.created_at, Tip.text, Tip.link, Tip.contact, Lead.id,
-                  Lead.status, Lead.disposal_kind)
+        sa.select(
+            Tip.id,
+            Tip.created_at,
+            Tip.text,
+            Tip.link,
+            Tip.contact,
+            Lead.id,
+            Lead.status,
+            Lead.disposal_kind,
+        )
         .join(Lead, Lead.id == Tip.lead_id)
         .where(Lead.status.in_(REWARD_STATUSES))
         .order_by(Tip.created_at.desc(), Tip.id.desc())

@@ -56,11 +56,21 @@ def _rate_limited(request: Request) -> None:
         request.state.tip_wait = wait
 
 
-def _form(request: Request, *, error: str = "", code: str = "", status_code: int = 200,
-          form: TipForm | None = None) -> Response:
+def _form(
+    request: Request,
+    *,
+    error: str = "",
+    code: str = "",
+    status_code: int = 200,
+    form: TipForm | None = None,
+) -> Response:
     settings = request.app.state.settings
-    context = {"error": error, "code": code, "form": form or TipForm(),
-               "max_mb": settings.upload_max_bytes / (1024 * 1024)}
+    context = {
+        "error": error,
+        "code": code,
+        "form": form or TipForm(),
+        "max_mb": settings.upload_max_bytes / (1024 * 1024),
+    }
     return render(request, "tips/form.html", context, status_code=status_code)
 
 
@@ -73,13 +83,22 @@ def tip_form(request: Request) -> Response:
 async def submit_tip(request: Request, db: DB) -> Response:
     wait = getattr(request.state, "tip_wait", 0)
     if wait:
-        return _form(request, error=f"提交过于频繁，请 {int(wait) // 60 + 1} 分钟后再试",
-                     code="rate_limited", status_code=429)
+        return _form(
+            request,
+            error=f"提交过于频繁，请 {int(wait) // 60 + 1} 分钟后再试",
+            code="rate_limited",
+            status_code=429,
+        )
     fields = await form_fields(request, TipForm)
     photo = await posted_photo(request)
     if not (fields.text or fields.link or photo.data):
-        return _form(request, error="请至少填写广告内容、链接或附上照片", code="invalid",
-                     status_code=422, form=fields)
+        return _form(
+            request,
+            error="请至少填写广告内容、链接或附上照片",
+            code="invalid",
+            status_code=422,
+            form=fields,
+        )
     settings = request.app.state.settings
     store = EvidenceStore(settings.evidence_dir)
     ip = client_ip(request)
@@ -87,23 +106,38 @@ async def submit_tip(request: Request, db: DB) -> Response:
     if photo.data or photo.filename:
         try:
             upload = receive_upload(
-                db, store, photo.data,
+                db,
+                store,
+                photo.data,
                 UploadMeta(photo.filename, note="举报附图"),
-                max_bytes=settings.upload_max_bytes, max_pixels=settings.image_max_pixels,
-                timezone=settings.timezone, actor=f"public:{ip}",
+                max_bytes=settings.upload_max_bytes,
+                max_pixels=settings.image_max_pixels,
+                timezone=settings.timezone,
+                actor=f"public:{ip}",
             )
         except ocr.ImageRejected as exc:
-            return _form(request, error=f"{REFUSALS.get(exc.code, exc.message)}。举报未提交。",
-                         code=exc.code, status_code=413 if exc.code == "too_large" else 422,
-                         form=fields)
+            return _form(
+                request,
+                error=f"{REFUSALS.get(exc.code, exc.message)}。举报未提交。",
+                code=exc.code,
+                status_code=413 if exc.code == "too_large" else 422,
+                form=fields,
+            )
         upload_id = upload.id
-    result = ingest_tip(db, store, TipCapture(fields.text, fields.link or None,
-                                              fields.contact or None, upload_id))
-    audit.record(db, f"public:{ip}", "tip.received", None, ip=ip, tip_id=result.tip_id,
-                 lead_ids=list(result.lead_ids))
+    result = ingest_tip(
+        db, store, TipCapture(fields.text, fields.link or None, fields.contact or None, upload_id)
+    )
+    audit.record(
+        db,
+        f"public:{ip}",
+        "tip.received",
+        None,
+        ip=ip,
+        tip_id=result.tip_id,
+        lead_ids=list(result.lead_ids),
+    )
     db.commit()
-    return render(request, "tips/thanks.html",
-                  {"reference": reference(result.tip_id or 0)})
+    return render(request, "tips/thanks.html", {"reference": reference(result.tip_id or 0)})
 
 
 Admin = Annotated[SignedIn, Depends(require(Role.ADMIN.value))]
@@ -112,6 +146,10 @@ Admin = Annotated[SignedIn, Depends(require(Role.ADMIN.value))]
 @router.get("/tips/rewards")
 def rewards(request: Request, db: DB, signed_in: Admin) -> Response:
     """Confirmed tips for the reward scheme: contact, lead and disposal."""
-    context = {"rows": confirmed_tips(db), "reference": reference, "local_time": local_time,
-               "tz": ZoneInfo(request.app.state.settings.timezone)}
+    context = {
+        "rows": confirmed_tips(db),
+        "reference": reference,
+        "local_time": local_time,
+        "tz": ZoneInfo(request.app.state.settings.timezone),
+    }
     return render(request, "tips/rewards.html", context, signed_in=signed_in)

@@ -52,8 +52,16 @@ STATUS_LABELS = {
 }
 
 
-def _page(request: Request, db: DB, signed_in: SignedIn, *, error: str = "",
-          code: str = "", notice: str = "", status_code: int = 200) -> Response:
+def _page(
+    request: Request,
+    db: DB,
+    signed_in: SignedIn,
+    *,
+    error: str = "",
+    code: str = "",
+    notice: str = "",
+    status_code: int = 200,
+) -> Response:
     rows = own_uploads(db, signed_in.user.id)
     waiting = any(r.upload.ocr_status in (PENDING, RUNNING) for r in rows)
     context = {
@@ -68,8 +76,9 @@ def _page(request: Request, db: DB, signed_in: SignedIn, *, error: str = "",
         "local_time": local_time,
         "max_mb": request.app.state.settings.upload_max_bytes / (1024 * 1024),
     }
-    return render(request, "uploads/index.html", context, status_code=status_code,
-                  signed_in=signed_in)
+    return render(
+        request, "uploads/index.html", context, status_code=status_code, signed_in=signed_in
+    )
 
 
 @router.get("/uploads")
@@ -92,8 +101,14 @@ async def upload_photo(request: Request, db: DB, signed_in: Uploader) -> Respons
             db,
             EvidenceStore(settings.evidence_dir),
             photo.data,
-            UploadMeta(photo.filename, fields.place, fields.building,
-                       fields.community or None, fields.note, signed_in.user.id),
+            UploadMeta(
+                photo.filename,
+                fields.place,
+                fields.building,
+                fields.community or None,
+                fields.note,
+                signed_in.user.id,
+            ),
             max_bytes=settings.upload_max_bytes,
             max_pixels=settings.image_max_pixels,
             timezone=settings.timezone,
@@ -102,8 +117,9 @@ async def upload_photo(request: Request, db: DB, signed_in: Uploader) -> Respons
     except ocr.ImageRejected as exc:
         status = 413 if exc.code == "too_large" else 422
         message = REFUSALS.get(exc.code, exc.message)
-        return _page(request, db, signed_in, error=f"{message}。未保存。", code=exc.code,
-                     status_code=status)
+        return _page(
+            request, db, signed_in, error=f"{message}。未保存。", code=exc.code, status_code=status
+        )
     ocr_worker.kick(request.app)
     return see_other(f"/uploads?notice=saved#upload-{row.id}")
 
@@ -117,11 +133,15 @@ def upload_image(upload_id: int, db: DB, signed_in: Uploader, request: Request) 
     store = EvidenceStore(request.app.state.settings.evidence_dir)
     data = store.get(Path(upload.display_path).name)
     media = "image/jpeg" if data[:2] == b"\xff\xd8" else "image/png"
-    return Response(data, media_type=media, headers={
-        "X-Content-Type-Options": "nosniff",
-        "Cache-Control": "private, max-age=3600",
-        "Content-Disposition": f'inline; filename="upload-{upload.id}.{media[6:]}"',
-    })
+    return Response(
+        data,
+        media_type=media,
+        headers={
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, max-age=3600",
+            "Content-Disposition": f'inline; filename="upload-{upload.id}.{media[6:]}"',
+        },
+    )
 
 
 @router.post("/uploads/{upload_id:int}/retry", dependencies=[CsrfChecked])

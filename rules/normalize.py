@@ -51,6 +51,8 @@ _PURE_SPLIT = re.compile("([" + re.escape(_WHITE + _DECOR) + _PICTO + "]+)")
 _SEP_BETWEEN_CJK = re.compile(
     f"[{re.escape(_SEP)}](?<=[{CJK}][{re.escape(_SEP)}])[{re.escape(_SEP)}]*(?=[{CJK}])"
 )
+# every pinyin-mixed spelling has a Latin letter; a page without one skips that pass
+_LATIN = re.compile("[a-z]")
 # Full-width Chinese punctuation is left as it is (it is frequent, and every pattern accepts
 # both forms); translating it would cost a dictionary lookup per character of every page.
 _KEEP_AS_IS = "，。、：；！？（）"
@@ -308,7 +310,7 @@ class Normalizer:
 
     def __call__(self, text: str) -> Normalized:
         plain = _translate(text)
-        if self._spelled_automaton is not None:
+        if self._spelled_automaton is not None and _LATIN.search(plain):
             plain = self._respell_all(plain)
         compact, outer, inner = _strip_filler(plain)
         if self._variant_automaton is not None:

@@ -41,6 +41,11 @@ class ImageRejected(OcrError):
             raise ValueError(f"unknown ImageRejected code {code!r}")
         super().__init__(message, code)
 
+    def __reduce__(self) -> tuple[type[ImageRejected], tuple[str, str]]:
+        # Rebuild with (code, message) when pickled across a process boundary (the
+        # crawler's OCR worker process), not with Exception's default (args only).
+        return (type(self), (self.code, self.message))
+
 
 class OcrTimeout(OcrError):
     """Raised when an engine did not finish within the per-image time limit."""

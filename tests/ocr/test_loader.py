@@ -226,3 +226,14 @@ def test_damaged_files_only_ever_raise_image_rejected(
         except ImageRejected:
             outcomes["rejected"] += 1
     assert outcomes["rejected"] > 0
+
+
+def test_image_rejected_survives_a_process_boundary() -> None:
+    """The crawler reads images in worker processes; the error must cross intact."""
+    import pickle
+
+    from ocr import ImageRejected
+
+    again = pickle.loads(pickle.dumps(ImageRejected("corrupt_image", "truncated JPEG")))
+    assert isinstance(again, ImageRejected)
+    assert (again.code, again.message) == ("corrupt_image", "truncated JPEG")

@@ -159,6 +159,10 @@ def run_backend(label: str, url: str, args: argparse.Namespace) -> None:
             started = time.perf_counter()
             latencies = load(base, cookies, paths, args.clients)
             report(name, latencies, time.perf_counter() - started)
+        # One client: the server's own time per page, without queueing behind the others.
+        started = time.perf_counter()
+        latencies = load(base, cookies, ["/leads"] * 50, 1)
+        report("queue page, 1 client", latencies, time.perf_counter() - started)
     print(f"  load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 

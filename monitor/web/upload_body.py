@@ -19,7 +19,9 @@ from typing import Any, TypeVar
 from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 
+from monitor import audit
 from monitor.errors import InvalidInput, TooLarge
+from monitor.web.deps import DB, client_ip
 from monitor.web.routes.staff_common import MULTIPART_OVERHEAD
 
 M = TypeVar("M", bound=BaseModel)
@@ -33,18 +35,35 @@ def _too_large(cap: int) -> TooLarge:
     return TooLarge(f"文件超过 {cap / (1024 * 1024):g} MB 上限，未保存任何内容（too_large）")
 
 
-async def _read_capped(request: Request) -> None:
+def _refuse(request: Request, db: DB, cap: int, declared: str, received: int) -> TooLarge:
+    """Audit the refusal (faults.md row 1) and return the error to raise."""
+    audit.record(
+        db,
+        None,
+        "upload.too_large",
+        None,
+        ip=client_ip(request),
+        path=request.url.path,
+        declared=declared[:20],
+        received=received,
+        cap=cap,
+    )
+    db.commit()
+    return _too_large(cap)
+
+
+async def _read_capped(request: Request, db: DB) -> None:
     cap = _cap(request)
     limit = cap + MULTIPART_OVERHEAD
     declared = request.headers.get("content-length", "")
     if not declared.isdigit() or int(declared) > limit:
-        raise _too_large(cap)
+        raise _refuse(request, db, cap, declared, 0)
     chunks: list[bytes] = []
     total = 0
     async for chunk in request.stream():
         total += len(chunk)
         if total > limit or total > int(declared):
-            raise _too_large(cap)
+            raise _refuse(request, db, cap, declared, total)
         chunks.append(chunk)
     # Starlette's Request.stream()/form() serve a cached `_body` instead of re-reading.
     request._body = b"".join(chunks)

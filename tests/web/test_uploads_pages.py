@@ -106,6 +106,7 @@ def test_lying_content_length_is_cut_off_at_the_cap(
     assert response.status_code == 413
     assert "too_large" in response.text
     assert upload_count(db) == 0 and evidence_files(web_settings) == []
+    assert "upload.too_large" in db.scalars(sa.select(AuditEntry.action)).all()
 
 
 def test_declared_length_over_the_cap_refused_before_reading(grid: TestClient, db: Session) -> None:

@@ -148,7 +148,9 @@ class AmountClaims:
             per_year = per_year_of(m.group("per"))
             out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100 * per_year,
                                  "payout"))
-        for m in self._period_income.finditer(text, lo, hi):
+        win = text[lo:hi]
+        income = any(w in win for w in ("收益", "收入", "利润", "回报", "分红"))
+        for m in (self._period_income.finditer(text, lo, hi) if income else ()):
             principal = self._last_principal(text, max(0, m.start() - 40), m.start())
             a = parse_amount(m.group("a"))
             if principal is None or not a or a >= principal[1]:
@@ -156,7 +158,8 @@ class AmountClaims:
             per_year = {"日": 365.0, "月": 12.0, "年": 1.0}[m.group("per")]
             out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100 * per_year,
                                  "payout"))
-        for m in self._term_payout.finditer(text, lo, hi):
+        paid = any(w in win for w in ("支付", "派发", "发放", "给付", "兑付"))
+        for m in (self._term_payout.finditer(text, lo, hi) if paid else ()):
             back = max(0, m.start() - 60)
             terms = list(self._term.finditer(text, back, m.start()))
             principal = self._last_principal(text, back, m.start())

@@ -63,6 +63,11 @@ _RETURN_WORDS = (
     "还本",
 )
 _NEAR = 30
+# where a percentage can end (18%, 百分之十八, 两成, 3个点), and how far a rate-after
+# construction reaches before (a range 8.5%-12.5%, 百分之一百二十) and after (的年化收益率) it
+_PCT_MARK = re.compile("%|分之|成|个点")
+_PCT_BACK = 24
+_PCT_AHEAD = 16
 #: Claims read per text. Ordinary pages have a handful; past this the page is a rate table
 #: or one ad repeated, and reading on would only cost time (the highest rate so far stands).
 MAX_CLAIMS = 2000
@@ -227,11 +232,11 @@ class ReturnExtractor(AmountClaims):
         has_money = "元" in win or "万" in win or "块" in win or "w" in win
         claims: list[RateClaim] = []
         if has_pct or "分" in win or "厘" in win:
-            claims.extend(self._rate_word_claims(text, lo, hi))
+            claims.extend(self._rate_word_claims(text, lo, hi, has_pct))
         if has_pct:
             claims.extend(self._percentage_claims(text, lo, hi))
             claims.extend(self._pct_claims(text, lo, hi))
-        if "回" in win or "收" in win:
+        if "回本" in win or "收回" in win or "回收" in win:
             claims.extend(self._payback_claims(text, lo, hi))
         if "翻" in win or "倍" in win:
             for m in self._doubling.finditer(text, lo, hi):
@@ -245,7 +250,8 @@ class ReturnExtractor(AmountClaims):
             claims.extend(self._maturity_claims(text, lo, hi))
         return claims
 
-    def _rate_word_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:
+    def _rate_word_claims(self, text: str, lo: int, hi: int,
+                          has_pct: bool = True) -> list[RateClaim]:
         """年化18% → 18; 月息2分5 → 30; 日息万分之五 → 18.25; 18%年化 → 18."""
         out = []
         periods = self.cues.periods
@@ -256,11 +262,27 @@ class ReturnExtractor(AmountClaims):
             value = pct_value(raw) if is_pct else fen_value(raw, period)
             if value is not None:
                 out.append(RateClaim(m.start(), m.end(), value * periods[period], "rate_word"))
-        for m in self._rate_after.finditer(text, lo, hi):
+        # 18%年化 needs a percentage; most windows reach here on a 分 (部分, 分钟) alone.
+        # The number-led regex runs only just around each percentage mark, not at every
+        # numeral of the window.
+        for m in (self._rate_after_near_marks(text, lo, hi) if has_pct else ()):
             period = self.cues.rate_words.get(m.group("w"), "year")
             value = pct_value(m.group("v"))
             if value is not None:
                 out.append(RateClaim(m.start(), m.end(), value * periods[period], "rate_word"))
+        return out
+
+    def _rate_after_near_marks(self, text: str, lo: int, hi: int) -> list[re.Match[str]]:
+        spans: list[tuple[int, int]] = []
+        for mark in _PCT_MARK.finditer(text, lo, hi):
+            s_lo, s_hi = max(lo, mark.start() - _PCT_BACK), min(hi, mark.end() + _PCT_AHEAD)
+            if spans and s_lo <= spans[-1][1]:
+                spans[-1] = (spans[-1][0], s_hi)
+            else:
+                spans.append((s_lo, s_hi))
+        out: list[re.Match[str]] = []
+        for s_lo, s_hi in spans:
+            out.extend(self._rate_after.finditer(text, s_lo, s_hi))
         return out
 
     def _percentage_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:

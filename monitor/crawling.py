@@ -15,12 +15,14 @@ import hashlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -123,12 +125,82 @@ def _browser(settings: Settings, plan: CrawlPlan, notes: list[str]) -> str | Non
         return None
 
 
+#: A "running" row that names no process (written before processes were recorded, or on
+#: another host) is taken as orphaned once it is this old: no crawl of ours runs a day.
+STALE_AFTER = timedelta(hours=24)
+
+
+def _process_entry(child_pid: int | None = None) -> dict[str, Any]:
+    """The error_log entry naming who records a running crawl (this process) and its child."""
+    entry: dict[str, Any] = {"process": {"host": socket.gethostname(), "pid": os.getpid()}}
+    if child_pid is not None:
+        entry["process"]["child_pid"] = child_pid
+    return entry
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def _orphan_reason(run: CrawlRun, now: datetime) -> str | None:
+    """Why a "running" row can no longer be running, or None while it may be."""
+    process = next((e["process"] for e in run.error_log or []
+                    if isinstance(e, dict) and isinstance(e.get("process"), dict)), None)
+    started = run.started_at
+    stale = started is not None and now - started > STALE_AFTER
+    if process is None or process.get("host") != socket.gethostname():
+        if stale:
+            return f"still 'running' after {STALE_AFTER}; no process of ours records it"
+        return None
+    pid = int(process.get("pid", 0))
+    if pid == os.getpid() or _alive(pid):
+        return None
+    child = process.get("child_pid")
+    if child is not None and _alive(int(child)) and not stale:
+        return None  # the crawler still works; the row is settled once it exits
+    return (f"the process recording it (pid {pid} on {process['host']}) is gone; "
+            "the next crawl of these URLs starts afresh")
+
+
+def mark_orphaned_runs(sessions: sessionmaker[Session]) -> list[int]:
+    """Mark crawl_runs rows left "running" by a dead scheduler/parent as "interrupted" (with
+    a note); returns their ids. Called when a crawl and when the scheduler starts."""
+    marked: list[int] = []
+    with sessions() as session:
+        now = utcnow()
+        for run in session.scalars(select(CrawlRun).where(CrawlRun.status == "running")):
+            reason = _orphan_reason(run, now)
+            if reason is None:
+                continue
+            run.status = "interrupted"
+            run.finished_at = now
+            run.error_log = [*(run.error_log or []), {"note": f"marked interrupted: {reason}"}]
+            marked.append(int(run.id))
+        session.commit()
+    return marked
+
+
 def _start_run(sessions: sessionmaker[Session], plan: CrawlPlan) -> int:
     with sessions() as session:
-        run = CrawlRun(source_id=plan.source_id, status="running", trigger=plan.trigger)
+        run = CrawlRun(source_id=plan.source_id, status="running", trigger=plan.trigger,
+                       error_log=[_process_entry()])
         session.add(run)
         session.commit()
         return int(run.id)
+
+
+def _record_child(sessions: sessionmaker[Session], run_id: int, child_pid: int) -> None:
+    with sessions() as session:
+        run = session.get(CrawlRun, run_id)
+        if run is not None:
+            run.error_log = [_process_entry(child_pid)]
+            session.commit()
 
 
 def _finish_run(sessions: sessionmaker[Session], summary: CrawlSummary) -> None:
@@ -223,6 +295,10 @@ def run_crawl(
     except OSError as exc:
         raise ConfigError(f"cannot prepare {jobdir}: {exc.strerror or exc}") from exc
     notes.append(why)
+    orphans = mark_orphaned_runs(sessions)
+    if orphans:
+        notes.append(f"marked earlier runs {', '.join(map(str, orphans))} interrupted "
+                     "(their recording process was gone)")
     run_id = _start_run(sessions, plan)
     log_file = logs / f"crawl-{run_id}.log"
     summary = CrawlSummary(run_id=run_id, status="failed", resumed=resumed, notes=notes,
@@ -242,6 +318,7 @@ def run_crawl(
                 pass_fds=(write_fd,), start_new_session=True,
             )
         os.close(write_fd)
+        _record_child(sessions, run_id, child.pid)
         with _forward_sigint(child), os.fdopen(read_fd, encoding="utf-8") as progress:
             for raw in progress:
                 try:

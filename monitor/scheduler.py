@@ -10,6 +10,10 @@ Only one scheduler may run against a database: a second one fails to take the lo
 Sources change while the scheduler runs, so the job list is re-synchronised from the
 sources table every few minutes. A daily job at 07:00 writes the semi-monthly report
 (半月报) on reporting days (the 15th and the month's last day) into <data dir>/reports.
+A daily job at 06:00 re-crawls the pages of rectifications whose re-check date has come
+(整改复查, `monitor.workflow.due_rechecks`): exactly those URLs, depth 0, so intake records
+each re-check (still present / removed). On start, crawl runs left "running" by a dead
+scheduler are marked interrupted (`monitor.crawling.mark_orphaned_runs`).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,9 +38,10 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.crawling import CrawlPlan, list_sources, run_crawl
+from crawlers.browser import ChromiumMissing, find_chromium
+from monitor.crawling import CrawlPlan, list_sources, mark_orphaned_runs, run_crawl
 from monitor.errors import ConflictError, InvalidInput
-from monitor.models.core import Source
+from monitor.models.core import Lead, Source
 from monitor.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -45,6 +50,7 @@ DEFAULT_NIGHTLY = "0 2 * * *"  # 02:00 office time: the sites are quiet, so are 
 MISFIRE_GRACE_SECONDS = 5 * 3600  # faults.md row 27: down at 02:00, back at 07:00 → still runs
 SYNC_MINUTES = 5
 JOB_PREFIX = "crawl-source-"
+RECHECK_HOUR = 6  # 06:00 office time: before staff arrive, after the nightly crawls
 ADVISORY_LOCK_KEY = 0x61646D6F6E  # "admon"
 JOB_DEFAULTS = {"coalesce": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS, "max_instances": 1}
 
@@ -100,6 +106,59 @@ def report_job() -> str:
         write_report(session, today, out, fmt="xlsx", timezone=settings.timezone)
     log.info("semi-monthly report written to %s", out)
     return str(out)
+
+
+def recheck_urls(session: Session, as_of: date) -> list[str]:
+    """The crawled pages (http/https) of the rectifications due for a re-check on `as_of`,
+    once each, in due order; posters and tips have no page to fetch."""
+    from monitor.workflow import due_rechecks
+
+    urls: list[str] = []
+    for rectification in due_rechecks(session, as_of):
+        lead = session.get(Lead, rectification.lead_id)
+        if lead is None or lead.source_kind != "web":
+            continue
+        if lead.url.startswith(("http://", "https://")) and lead.url not in urls:
+            urls.append(lead.url)
+    return urls
+
+
+def recheck_plan(session: Session, as_of: date, *, render: str = "auto",
+                 scrapy_settings: dict[str, Any] | None = None) -> CrawlPlan | None:
+    """The re-check crawl for `as_of`: exactly the due pages, no links followed (depth 0),
+    trigger "schedule"; None when nothing is due."""
+    urls = recheck_urls(session, as_of)
+    if not urls:
+        return None
+    return CrawlPlan(urls=tuple(urls), max_pages=len(urls), max_depth=0, render=render,
+                     trigger="schedule", scrapy_settings=dict(scrapy_settings or {}))
+
+
+def recheck_job(as_of: date | None = None, render: str | None = None,
+                scrapy_settings: dict[str, Any] | None = None) -> str:
+    """Scheduled daily: re-crawl the pages under rectification whose re-check date has come,
+    so intake records 整改复查 (still present / removed) for each. The arguments are for
+    tests (the scheduler passes none): the office-local day, render mode, Scrapy overrides."""
+    if _context is None:
+        raise RuntimeError("scheduler not configured")
+    settings = _context.settings
+    day = as_of or datetime.now(ZoneInfo(settings.timezone)).date()
+    if render is None:
+        try:
+            find_chromium(settings.chromium_path)
+            render = "auto"
+        except ChromiumMissing:
+            render = "never"  # a re-check without rendering beats none
+    with _context.sessions() as session:
+        plan = recheck_plan(session, day, render=render, scrapy_settings=scrapy_settings)
+    if plan is None:
+        return f"{day}: no re-checks due"
+    summary = run_crawl(settings, _context.sessions, plan)
+    message = (f"{day}: re-checked {len(plan.urls)} pages under rectification: run "
+               f"{summary.run_id} {summary.status}, {summary.pages} pages, "
+               f"{summary.errors} errors")
+    log.info(message)
+    return message
 
 
 def trigger_for(source: Source, timezone: str) -> CronTrigger:
@@ -159,6 +218,10 @@ def build(scheduler: BaseScheduler, engine: Engine, settings: Settings,
 
 def start(scheduler: BaseScheduler, sessions: sessionmaker[Session], timezone: str) -> None:
     """Start (paused), sync jobs from the sources table, keep them synced, then run."""
+    orphans = mark_orphaned_runs(sessions)
+    if orphans:
+        log.warning("crawl runs %s were left running by a process that is gone; "
+                    "marked interrupted", ", ".join(map(str, orphans)))
     scheduler.start(paused=True)
     sync_jobs(scheduler, sessions, timezone)
     scheduler.add_job(sync_jobs, "interval", minutes=SYNC_MINUTES, id="sync-sources",
@@ -166,6 +229,10 @@ def start(scheduler: BaseScheduler, sessions: sessionmaker[Session], timezone: s
                       jobstore="memory")
     scheduler.add_job("monitor.scheduler:report_job", CronTrigger(hour=7, timezone=timezone),
                       id="semi-monthly-report", name="semi-monthly report",
+                      replace_existing=True)
+    scheduler.add_job("monitor.scheduler:recheck_job",
+                      CronTrigger(hour=RECHECK_HOUR, timezone=timezone),
+                      id="rectification-rechecks", name="re-crawl pages under rectification",
                       replace_existing=True)
     scheduler.resume()
 

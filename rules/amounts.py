@@ -38,12 +38,14 @@ class AmountClaims:
                  rf"|(?:\d+(?:,\d{{3}})*(?:\.\d+)?|[{CN_DIGITS}万]+)(?:万元|万块|万|千元|元|块钱|块))")
         verbs = alt(cues.principal_verbs)
         unit_words = (r"(?:每股|每份|一股|一份|每只|每台|每头|每个|每套|每单|售价|仅需|只需|单价"
-                      r"|车价|机价|设备价|每单位|每份额)")
+                      r"|车价|机价|设备价|每单位|每份额|每棵|每株|每亩|每间)"
+                      r"(?:认购价|售价|价格|单价)?")
         self._principal = re.compile(
             rf"(?:{verbs}(?:(?:{COUNT}(?:年|个月|天|期))?[^\d{STOP}]{{0,8}}?(?P<p2>{money})"
             rf"|(?P<p1>{AMT}))"
             rf"|{unit_words}(?:人民币)?[(（]?(?P<p3>{AMT})|(?P<p4>{money})(?:一|1|每)(?:股|份|瓶|件|只|套|台|头|亩|盒|箱|克)"
-            rf"|每(?P<p5>[\d一二两三四五六七八九十]*[万千百]元?))"
+            rf"|每(?P<p5>[\d一二两三四五六七八九十]*[万千百]元?)"
+            rf"|(?:一|每)(?:个|间|套|台|股|份|亩|棵|头|只|株|单|位)[^\d{STOP}]{{0,4}}?(?P<p6>{money}))"
         )
         mods = (r"(?:都|就|可|能|可以|稳定|固定|准时|按时|还|再|保底|自动|额外|另外|另|可获"
                 r"|享受?|给您?|给你)*")
@@ -55,6 +57,7 @@ class AmountClaims:
             rf"{NUMSTART}(?P<n>{COUNT})(?P<u>{UNIT})(?:内|后)?[^\d{STOP}]{{0,10}}?"
             rf"(?:涨到|涨至|变成|达到|升至|增长到|升到)[^\d{STOP}]{{0,6}}?(?P<k>{NUM})倍"
         )
+        self._principal_named = re.compile(rf"(?:本金|本钱|投资额)(?:为|是)?(?P<p>{money})")
         # 月纯收益6000元: the period is the first character of the income word
         self._period_income = re.compile(
             rf"(?<![个\d一二三四五六七八九十两半])(?P<per>[日月年])(?:纯|净|均|稳定|固定)?"
@@ -65,9 +68,9 @@ class AmountClaims:
             rf"(?:分到|分了|领了|拿了|分得|分红|领到|拿到|赚了)(?P<a>{AMT})"
         )
         self._maturity = re.compile(
-            rf"(?:返还|退还|拿回|收回|兑付|到手|回购|回收|领回|取回|得到|拿到|领到|到期还|期满还|返|退)"
+            rf"(?:返还|退还|拿回|收回|兑付|到手|回购|回收|领回|取回|得到|拿到|领到|到期还|期满还|返|退|拿)"
             rf"(?:现金)?(?:共|合计)?"
-            rf"(?P<a>{money})|[以按](?P<a2>{money})(?:的价格)?(?:回购|回收|收回)"
+            rf"(?P<a>{money})|[以按](?:每[\u4e00-\u9fff])?(?P<a2>{money})(?:的价格)?(?:回购|回收|收回)"
         )
         self._term = re.compile(
             rf"(?:周期|期限|为期|锁定期)(?:为|是)?(?P<n>{COUNT})(?P<u>{UNIT})"
@@ -129,13 +132,19 @@ class AmountClaims:
         found = None
         for m in self._principal.finditer(text, lo, hi):
             token = (m.group("p1") or m.group("p2") or m.group("p3") or m.group("p4")
-                     or m.group("p5"))
+                     or m.group("p5") or m.group("p6"))
             if token and token[0] in "万千百":  # 每万元 = per 10,000 yuan
                 token = "一" + token
             value = parse_amount(token) if token else None
             if value and value >= 100:
                 found = (m.start(), value)
         return found
+
+    def _principal_after(self, text: str, lo: int, hi: int) -> tuple[int, float] | None:
+        """到期本息合计返还11200元（本金10000元）: the principal named after the payout."""
+        m = self._principal_named.search(text, lo, hi)
+        value = parse_amount(m.group("p")) if m else None
+        return (lo, value) if m and value and value >= 100 else None
 
     def _payout_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:
         """投1万每月返800 → 96; 入股5000元，每年保底分红1000元 → 20; 去年每份分了四千 → 40."""
@@ -188,8 +197,9 @@ class AmountClaims:
             if not a or not terms:
                 continue
             t = terms[-1]
-            principal = self._last_principal(text, back, t.start()) or self._last_principal(
-                text, back, m.start())
+            principal = (self._last_principal(text, back, t.start())
+                         or self._last_principal(text, back, m.start())
+                         or self._principal_after(text, m.end(), min(len(text), m.end() + 16)))
             per_year = self._per_year(t.group("n") or t.group("n2"), t.group("u") or t.group("u2"))
             if principal and per_year and principal[1] < a < 20 * principal[1]:
                 out.append(RateClaim(principal[0], m.end(),

@@ -18,8 +18,13 @@ DATA = Path(__file__).parent / "data"
 
 
 def _cases(name: str) -> list[Any]:
+    """Cases of one file; a case with ``xfail: reason`` is a known miss, kept with its true
+    label (strict: once the detector gets it right the marker must go)."""
     cases = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))["cases"]
-    return [pytest.param(c, id=str(c.get("name") or c.get("id"))) for c in cases]
+    return [pytest.param(c, id=str(c.get("name") or c.get("id")),
+                         marks=[pytest.mark.xfail(reason=str(c["xfail"]), strict=True)]
+                         if c.get("xfail") else [])
+            for c in cases]
 
 
 @pytest.mark.parametrize("case", _cases("rates.yaml"))

@@ -60,6 +60,7 @@ ITEM_PIPELINES = {
 
 EXTENSIONS = {
     "crawlers.extensions.ProgressReporter": 500,
+    "crawlers.frontier.FrontierWorker": 510,  # NotConfigured unless ADMON_FRONTIER_URL
 }
 
 # JavaScript rendering through Debian's Chromium (crawlers.browser). The handler only
@@ -88,6 +89,9 @@ ADMON_PROGRESS_FD = -1
 ADMON_OCR_ENGINE = "auto"
 ADMON_OCR_TIMEOUT = 60.0
 ADMON_IMAGE_MAX_PIXELS = 40_000_000
+# Shared frontier (crawlers.frontier): empty = the single-machine crawl; set by
+# `admon worker crawl`, together with scrapy-redis's scheduler settings.
+ADMON_FRONTIER_URL = ""
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

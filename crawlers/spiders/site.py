@@ -112,6 +112,13 @@ class SiteSpider(Spider):
     # --- start ----------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Request]:
+        frontier_url = self.settings.get("ADMON_FRONTIER_URL") if self.crawler else ""
+        if frontier_url:  # shared frontier: only the first worker yields the start requests
+            from crawlers.frontier import Frontier
+
+            name = str(self.settings.get("ADMON_FRONTIER_NAME"))
+            if not Frontier.from_url(frontier_url, name).claim_start():
+                return
         for url in self.start_urls:
             request = self.page_request(url, 0)
             if request is not None:

@@ -14,13 +14,14 @@ Keys, all under `admon:frontier:<name>`:
 | `:inflight:<worker>` | requests a worker has popped (atomically, LMOVE) and not yet acked |
 | `:alive:<worker>` | heartbeat, expires `HEARTBEAT_TTL` s after the worker stops refreshing it |
 
-At-least-once delivery: a worker pops with LMOVE into its own in-flight list and clears the
-list when Scrapy reports it idle (every popped request downloaded, parsed and its items
+At-least-once delivery: a worker pops with LMOVE into its own in-flight list and clears
+the list when Scrapy reports it idle (every popped request downloaded, parsed and its items
 through the pipeline, i.e. stored by intake) or when it finishes cleanly. Intake is
-idempotent by page key, so a page read twice adds a sighting, never a second lead. Any
-live worker moves the in-flight list of a worker whose heartbeat has expired (SIGKILL, power loss) back onto the queue: at its start, every
-`HEARTBEAT` seconds, and while idle. An idle worker finishes only when the queue and every
-other worker's in-flight list have stayed empty for `ADMON_FRONTIER_IDLE` seconds.
+idempotent by page key, so a page read twice adds a sighting, never a second lead. Any live
+worker moves the in-flight list of a worker whose heartbeat has expired (SIGKILL, power
+loss) back onto the queue: at its start, every `HEARTBEAT` seconds, and while idle. An idle
+worker finishes only when the queue and every other worker's in-flight list have stayed
+empty for `ADMON_FRONTIER_IDLE` seconds.
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ from monitor.errors import ConflictError, NotFound
 from monitor.settings import Settings, get_settings
 
 QUEUE = "admon-ocr"
-LEASE_PREFIX = "admon:ocr:lease:"
+LEASE_PREFIX = "admon:ocr:lease:"  # + "<queue>:<upload id>"
 DEFAULT_LEASE = 30.0
 LIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
 
@@ -46,6 +46,10 @@ def configure_worker(settings: Settings, lease: float = DEFAULT_LEASE) -> None:
     _worker_settings, _lease_seconds = settings, lease
 
 
+def lease_key(queue_name: str, upload_id: int) -> str:
+    return f"{LEASE_PREFIX}{queue_name}:{upload_id}"
+
+
 def job_id(upload_id: int) -> str:
     return f"ocr-upload-{upload_id}"
 
@@ -55,11 +59,14 @@ def open_queue(redis_url: str, name: str = QUEUE) -> Queue:
 
 
 def enqueue_upload(queue: Queue, upload_id: int, *, job_timeout: float = 300.0,
-                   hold: float = 0.0) -> bool:
-    """Queue the OCR of one upload unless a live job for it exists; True if queued."""
+                   hold: float = 0.0, replace: bool = False) -> bool:
+    """Queue the OCR of one upload unless a live job for it exists (`replace`: drop that
+    job, whose worker is known dead); True if queued."""
     try:
         existing = Job.fetch(job_id(upload_id), connection=queue.connection)
-        if existing.get_status(refresh=True) in LIVE:
+        if replace:
+            existing.delete()
+        elif existing.get_status(refresh=True) in LIVE:
             return False
     except Exception:  # rq raises NoSuchJobError, or bad data: enqueue anew
         pass
@@ -81,8 +88,8 @@ def _sessions(url: str) -> sessionmaker[Session]:
 class Lease:
     """A Redis key saying "a live worker is reading this upload", refreshed by a thread."""
 
-    def __init__(self, client: redis.Redis, upload_id: int, seconds: float) -> None:
-        self.client, self.key, self.seconds = client, f"{LEASE_PREFIX}{upload_id}", seconds
+    def __init__(self, client: redis.Redis, key: str, seconds: float) -> None:
+        self.client, self.key, self.seconds = client, key, seconds
         self.token = uuid.uuid4().hex
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._refresh, daemon=True)
@@ -116,7 +123,8 @@ def ocr_job(upload_id: int, hold: float = 0.0) -> str:
     assert current is not None, "ocr_job runs inside an RQ worker"
     client = current.connection
     store = EvidenceStore(settings.evidence_dir)
-    with Lease(client, upload_id, _lease_seconds), _sessions(settings.resolved_database_url)() as s:
+    key = lease_key(current.origin, upload_id)
+    with Lease(client, key, _lease_seconds), _sessions(settings.resolved_database_url)() as s:
         if hold:
             _claim_then_hold(s, upload_id, hold)
             force = True  # we hold the claim ourselves
@@ -156,7 +164,7 @@ def sweep(
     with sessions() as session:
         running = list(session.scalars(sa.select(Upload.id).where(Upload.ocr_status == RUNNING)))
         for upload_id in running:
-            if client.exists(f"{LEASE_PREFIX}{upload_id}"):
+            if client.exists(lease_key(queue.name, upload_id)):
                 continue
             changed = session.execute(
                 sa.update(Upload).where(Upload.id == upload_id, Upload.ocr_status == RUNNING)
@@ -166,11 +174,13 @@ def sweep(
                 reset.append(upload_id)
         session.commit()
         waiting = pending_uploads(session, limit=10_000)
-    enqueued = [u for u in waiting if enqueue_upload(queue, u, job_timeout=job_timeout)]
+    enqueued = [u for u in waiting
+                if enqueue_upload(queue, u, job_timeout=job_timeout, replace=u in reset)]
     return SweepReport(reset, enqueued)
 
 
-def run_worker(settings: Settings, redis_url: str, *, lease: float = DEFAULT_LEASE,
+def run_worker(settings: Settings, redis_url: str, *, queue_name: str = QUEUE,
+               lease: float = DEFAULT_LEASE,
                sweep_every: float = 30.0, burst: bool = False,
                on_sweep: Callable[[SweepReport], Any] | None = None) -> None:
     """`admon worker ocr`: sweep, then run an RQ worker on the OCR queue (a sweeper thread
@@ -178,7 +188,7 @@ def run_worker(settings: Settings, redis_url: str, *, lease: float = DEFAULT_LEA
     from rq import SimpleWorker
 
     configure_worker(settings, lease)
-    queue = open_queue(redis_url)
+    queue = open_queue(redis_url, queue_name)
     sessions = _sessions(settings.resolved_database_url)
     job_timeout = settings.ocr_timeout_seconds + 120
     report = sweep(sessions, queue, job_timeout=job_timeout)

@@ -92,12 +92,15 @@ def status(frontier: str | None, name: str) -> int:
 @worker.command()
 @click.option("--redis", "redis_url", default=None, metavar="URL",
               help="Redis URL of the OCR queue (else ADMON_REDIS_URL).")
+@click.option("--queue", "queue_name", default="admon-ocr", show_default=True,
+              help="RQ queue name.")
 @click.option("--lease", type=float, default=30.0, show_default=True,
               help="Seconds a killed worker's upload stays claimed before the sweep retries it.")
 @click.option("--sweep-every", type=float, default=30.0, show_default=True)
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 @command_with_globals
-def ocr(redis_url: str | None, lease: float, sweep_every: float, burst: bool) -> int:
+def ocr(redis_url: str | None, queue_name: str, lease: float, sweep_every: float,
+        burst: bool) -> int:
     """Run an RQ worker reading uploads (OCR) from the shared queue."""
     from monitor.cli.db import open_database
     from monitor.ocr_queue import run_worker
@@ -108,16 +111,17 @@ def ocr(redis_url: str | None, lease: float, sweep_every: float, burst: bool) ->
     def report(found: object) -> None:
         click.echo(f"sweep: {found}", err=True)
 
-    run_worker(settings, _redis_url(redis_url), lease=lease, sweep_every=sweep_every,
-               burst=burst, on_sweep=report)
+    run_worker(settings, _redis_url(redis_url), queue_name=queue_name, lease=lease,
+               sweep_every=sweep_every, burst=burst, on_sweep=report)
     return 0
 
 
 @worker.command()
 @click.option("--redis", "redis_url", default=None, metavar="URL",
               help="Redis URL of the OCR queue (else ADMON_REDIS_URL).")
+@click.option("--queue", "queue_name", default="admon-ocr", show_default=True)
 @command_with_globals
-def sweep(redis_url: str | None) -> int:
+def sweep(redis_url: str | None, queue_name: str) -> int:
     """Enqueue every upload waiting for OCR (and free ones a dead worker held)."""
     from monitor.cli.db import open_database
     from monitor.ocr_queue import open_queue
@@ -125,6 +129,6 @@ def sweep(redis_url: str | None) -> int:
 
     settings = current_settings()
     database = open_database(settings)
-    found = sweep_uploads(database.sessions, open_queue(_redis_url(redis_url)))
+    found = sweep_uploads(database.sessions, open_queue(_redis_url(redis_url), queue_name))
     click.echo(json.dumps({"reset": found.reset, "enqueued": found.enqueued}))
     return 0

@@ -11,7 +11,7 @@ statements per page instead of eight.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -30,6 +30,11 @@ _IGNORE_QUERY = sa.select(IgnoreRule.phrase).where(
 )
 
 
+_IGNORE_MANY = sa.select(IgnoreRule.site, IgnoreRule.phrase).where(
+    sa.or_(IgnoreRule.site.is_(None), IgnoreRule.site.in_(sa.bindparam("sites", expanding=True)))
+)
+
+
 class Batch:
     """The deferred rows and per-transaction caches of one intake unit of work."""
 
@@ -40,6 +45,9 @@ class Batch:
         #: page_key -> what intake knows of that place's lead in this transaction (None:
         #: no lead yet). Filled by `monitor.intake.leads.prefetch`, kept current by record.
         self.leads: dict[str, Any] = {}
+        #: ids of capture rows inserted ahead, in one statement, for a crawler group
+        #: (`monitor.intake.pages`): the n-th page of the group takes the n-th id.
+        self.capture_ids: list[int] = []
 
     def add(self, table: sa.Table, row: dict[str, Any]) -> None:
         """Queue one row for `table` (one of the deferred tables)."""
@@ -56,6 +64,16 @@ class Batch:
         if site not in self._phrases:
             self._phrases[site] = list(self.session.scalars(_IGNORE_QUERY, {"site": site}))
         return self._phrases[site]
+
+    def prefetch_ignore_phrases(self, sites: Iterable[str]) -> None:
+        """Read the ignore phrases of many sites (and the site-wide ones) in one query."""
+        wanted = sorted(set(sites) - self._phrases.keys())
+        if not wanted:
+            return
+        rows = self.session.execute(_IGNORE_MANY, {"sites": wanted}).all()
+        anywhere = [phrase for site, phrase in rows if site is None]
+        for site in wanted:
+            self._phrases[site] = anywhere + [p for s, p in rows if s == site]
 
     def flush(self) -> None:
         """Write every queued row, one multi-row INSERT per table."""

@@ -55,9 +55,7 @@ class _PreparedPage:
     detections: dict[str, Mapping[str, Any]]
 
 
-def _insert_capture(batch: Batch, values: dict[str, Any], texts: Mapping[str, str]) -> int:
-    """Insert a capture row now (its id is needed) and queue its texts."""
-    capture_id = insert_id(batch.session, sa.insert(CAPTURES), values)
+def _queue_texts(batch: Batch, capture_id: int, texts: Mapping[str, str]) -> None:
     for via, text in texts.items():
         if text:
             batch.add(
@@ -69,7 +67,17 @@ def _insert_capture(batch: Batch, values: dict[str, Any], texts: Mapping[str, st
                     "sha256": sha256_hex(text.encode("utf-8")),
                 },
             )
+
+
+def _insert_capture(batch: Batch, values: dict[str, Any], texts: Mapping[str, str]) -> int:
+    """Insert a capture row now (its id is needed) and queue its texts."""
+    capture_id = insert_id(batch.session, sa.insert(CAPTURES), values)
+    _queue_texts(batch, capture_id, texts)
     return capture_id
+
+
+#: Many capture rows in one statement (insertmanyvalues), ids back in parameter order.
+_INSERT_CAPTURES = sa.insert(CAPTURES).returning(CAPTURES.c.id, sort_by_parameter_order=True)
 
 
 def _minus(det: Mapping[str, Any], other: Mapping[str, Any]) -> dict[str, Any]:
@@ -98,33 +106,44 @@ def _prepare_page(
     return _PreparedPage(capture, fetched_at, body, shot, texts, detections)
 
 
-def _page_work(prep: _PreparedPage) -> Work:
+def _capture_values(prep: _PreparedPage) -> dict[str, Any]:
+    cap, body, shot = prep.capture, prep.body, prep.shot
+    return {
+        "kind": "page",
+        "run_id": cap.run_id,
+        "source_id": cap.source_id,
+        "url": cap.url,
+        "final_url": cap.final_url or cap.url,
+        "status": cap.status,
+        "fetch_status": cap.fetch_status,
+        "fetched_at": prep.fetched_at,
+        "sha256": body.sha256 if body else None,
+        "size": body.size if body else None,
+        "body_path": body.relpath if body else None,
+        "content_type": cap.content_type,
+        "encoding": cap.encoding,
+        "headers": dict(cap.headers),
+        "title": cap.title,
+        "redirect_chain": list(cap.redirect_chain),
+        "screenshot_sha256": shot.sha256 if shot else None,
+        "screenshot_path": shot.relpath if shot else None,
+        "rendered": cap.rendered,
+    }
+
+
+def _page_work(prep: _PreparedPage, slot: int | None = None) -> Work:
+    """The database half of one page; `slot`: its capture row was inserted ahead with the
+    group's (`_prepare_group`) and its id is `batch.capture_ids[slot]`."""
     cap = prep.capture
 
     def work(batch: Batch, result: IntakeResult) -> None:
-        body, shot = prep.body, prep.shot
-        values = {
-            "kind": "page",
-            "run_id": cap.run_id,
-            "source_id": cap.source_id,
-            "url": cap.url,
-            "final_url": cap.final_url or cap.url,
-            "status": cap.status,
-            "fetch_status": cap.fetch_status,
-            "fetched_at": prep.fetched_at,
-            "sha256": body.sha256 if body else None,
-            "size": body.size if body else None,
-            "body_path": body.relpath if body else None,
-            "content_type": cap.content_type,
-            "encoding": cap.encoding,
-            "headers": dict(cap.headers),
-            "title": cap.title,
-            "redirect_chain": list(cap.redirect_chain),
-            "screenshot_sha256": shot.sha256 if shot else None,
-            "screenshot_path": shot.relpath if shot else None,
-            "rendered": cap.rendered,
-        }
-        capture_id = _insert_capture(batch, values, {**prep.texts, "nav": cap.nav_text})
+        body = prep.body
+        texts = {**prep.texts, "nav": cap.nav_text}
+        if slot is not None and slot < len(batch.capture_ids):
+            capture_id = batch.capture_ids[slot]
+            _queue_texts(batch, capture_id, texts)
+        else:
+            capture_id = _insert_capture(batch, _capture_values(prep), texts)
         result.capture_id = capture_id
         if not prep.detections:
             return
@@ -189,10 +208,19 @@ def ingest_pages(
     results: list[IntakeResult] = []
     for start in range(0, len(prepared), per_transaction):
         group = prepared[start : start + per_transaction]
-        keys = [page_key(p.capture.url, via) for p in group for via in p.detections]
-        works = [_page_work(p) for p in group]
-        results.extend(run_group_in_transaction(session, works, partial(prefetch, keys=keys)))
+        works = [_page_work(p, slot) for slot, p in enumerate(group)]
+        results.extend(run_group_in_transaction(session, works, partial(_prepare_group, group)))
     return results
+
+
+def _prepare_group(group: Sequence[_PreparedPage], batch: Batch) -> None:
+    """Before a crawler group's pages are recorded, in a few statements instead of a few per
+    page: read the known leads of all their places and the ignore phrases of all their
+    sites, and insert all their capture rows (one multi-row INSERT … RETURNING id)."""
+    prefetch(batch, [page_key(p.capture.url, via) for p in group for via in p.detections])
+    batch.prefetch_ignore_phrases({site_of(p.capture.url) for p in group if p.detections})
+    rows = [_capture_values(p) for p in group]
+    batch.capture_ids = [int(i) for i in batch.session.scalars(_INSERT_CAPTURES, rows)]
 
 
 def ingest_image(

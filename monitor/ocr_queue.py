@@ -78,6 +78,17 @@ def enqueue_upload(queue: Queue, upload_id: int, *, job_timeout: float = 300.0,
     return True
 
 
+def submit(settings: Settings, upload_id: int) -> bool:
+    """The deployment switch for uploads: with `ADMON_REDIS_URL` set, queue the upload's OCR
+    for `admon worker ocr` and return True; without it return False (read it in-process,
+    as today)."""
+    if not settings.redis_url:
+        return False
+    enqueue_upload(open_queue(settings.redis_url), upload_id,
+                   job_timeout=settings.ocr_timeout_seconds + 120)
+    return True
+
+
 @lru_cache(maxsize=4)
 def _sessions(url: str) -> sessionmaker[Session]:
     from monitor.db import make_engine, session_factory

@@ -58,8 +58,11 @@ def frontier_settings(
     url: str, name: str, worker: str, idle: float = DEFAULT_IDLE
 ) -> dict[str, Any]:
     """Scrapy settings that make one crawl process a worker of the frontier `name`."""
+    from crawlers import settings as project
+
     base = base_key(name)
     return {
+        "EXTENSIONS": {**project.EXTENSIONS, "crawlers.frontier.FrontierWorker": 510},
         "ADMON_FRONTIER_URL": url,
         "ADMON_FRONTIER_NAME": name,
         "ADMON_FRONTIER_WORKER": worker,

@@ -60,7 +60,6 @@ ITEM_PIPELINES = {
 
 EXTENSIONS = {
     "crawlers.extensions.ProgressReporter": 500,
-    "crawlers.frontier.FrontierWorker": 510,  # NotConfigured unless ADMON_FRONTIER_URL
 }
 
 # JavaScript rendering through Debian's Chromium (crawlers.browser). The handler only
@@ -90,7 +89,8 @@ ADMON_OCR_ENGINE = "auto"
 ADMON_OCR_TIMEOUT = 60.0
 ADMON_IMAGE_MAX_PIXELS = 40_000_000
 # Shared frontier (crawlers.frontier): empty = the single-machine crawl; set by
-# `admon worker crawl`, together with scrapy-redis's scheduler settings.
+# `admon worker crawl`, together with scrapy-redis's scheduler settings and the
+# FrontierWorker extension (so a crawl without the `scale` extra never imports them).
 ADMON_FRONTIER_URL = ""
 
 FEED_EXPORT_ENCODING = "utf-8"

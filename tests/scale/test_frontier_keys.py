@@ -70,6 +70,9 @@ def test_default_crawl_settings_have_no_frontier() -> None:
     assert shared["SCHEDULER"] == "scrapy_redis.scheduler.Scheduler"
     assert shared["DUPEFILTER_CLASS"] == "scrapy_redis.dupefilter.RFPDupeFilter"
     assert shared["SCHEDULER_PERSIST"] is True
+    assert "crawlers.frontier.FrontierWorker" not in settings.getdict("EXTENSIONS")
+    assert set(shared["EXTENSIONS"]) == {
+        *settings.getdict("EXTENSIONS"), "crawlers.frontier.FrontierWorker"}
 
 
 def test_ocr_submit_only_with_redis(tmp_path: object) -> None:

@@ -266,8 +266,14 @@ def request_retry(session: Session, upload_id: int, actor: audit.Actor) -> bool:
     return bool(changed)
 
 
-def start(app: Any, **options: Any) -> OcrWorker:
-    """Start the worker for `app` (its settings and sessions) and keep it on app.state."""
+def start(app: Any, **options: Any) -> OcrWorker | None:
+    """Start the worker for `app` (its settings and sessions) and keep it on app.state.
+
+    With a shared Redis (`settings.redis_url`) the RQ workers of `monitor.ocr_queue` read
+    the uploads instead (their leases own `running` rows), so nothing starts here."""
+    if app.state.settings.redis_url:
+        app.state.ocr_worker = None
+        return None
     worker = OcrWorker(app.state.settings, app.state.session_factory, **options)
     app.state.ocr_worker = worker
     worker.start()
@@ -282,8 +288,15 @@ def stop(app: Any) -> None:
         app.state.ocr_worker = None
 
 
-def kick(app: Any) -> None:
-    """Wake the app's worker, if it runs (the request never waits for OCR)."""
+def kick(app: Any, upload_id: int | None = None) -> None:
+    """Wake the app's worker, or queue `upload_id` on the shared RQ queue when one is
+    configured (the request never waits for OCR)."""
+    redis_url = app.state.settings.redis_url
+    if redis_url and upload_id is not None:
+        from monitor.ocr_queue import enqueue_upload, open_queue
+
+        enqueue_upload(open_queue(redis_url), upload_id)  # a sweep re-queues if Redis is down
+        return
     worker: OcrWorker | None = getattr(app.state, "ocr_worker", None)
     if worker is not None:
         worker.kick()

@@ -4,6 +4,7 @@ source at a time. SQLite and PostgreSQL through `db_url`."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
@@ -21,7 +22,7 @@ def admin(app_client: TestClient, db: Session) -> TestClient:
     return app_client
 
 
-def add(client: TestClient, **overrides: str) -> object:
+def add(client: TestClient, **overrides: str) -> httpx.Response:
     token = csrf_from(client.get("/sources/new").text)
     data = {
         "csrf_token": token,

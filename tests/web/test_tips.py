@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 
+import httpx
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from PIL import Image
@@ -18,11 +19,11 @@ from tests.web.conftest import csrf_from, login, make_user
 AD = "养老公寓认购，投10万元每月返1500元，三年保本，介绍亲友入股另有奖励。"
 
 
-def send_tip(client: TestClient, **fields: object) -> object:
+def send_tip(client: TestClient, **fields: object) -> httpx.Response:
     token = csrf_from(client.get("/tips").text)
     files = fields.pop("files", None)
     data = {"csrf_token": token, **fields}
-    return client.post("/tips", data=data, files=files)  # type: ignore[arg-type]
+    return client.post("/tips", data=data, files=files)
 
 
 def test_anonymous_tip_becomes_a_lead_with_a_reference(app_client: TestClient, db: Session) -> None:

@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
@@ -60,7 +61,7 @@ def post_photo(
     name: str = "poster.jpg",
     mime: str = "image/jpeg",
     **headers: str,
-) -> object:
+) -> httpx.Response:
     token = csrf_from(client.get("/uploads").text)
     return client.post(
         "/uploads",
@@ -217,6 +218,7 @@ def test_upload_without_csrf_token_is_refused(grid: TestClient, db: Session) -> 
 def worker(grid: TestClient) -> Iterator[ocr_worker.OcrWorker]:
     app = grid.app
     started = ocr_worker.start(app, poll_seconds=0.2)
+    assert started is not None
     yield started
     ocr_worker.stop(app)
 
@@ -275,6 +277,7 @@ def test_stuck_ocr_recorded_as_timeout_then_retry_button_queues_it(
     started = ocr_worker.start(
         app, job=hang, grace_seconds=1.0, poll_seconds=0.2, max_auto_attempts=1
     )
+    assert started is not None
     try:
         assert post_photo(grid, small_jpeg()).status_code == 303
         upload_id = db.scalars(sa.select(Upload.id)).one()

@@ -120,7 +120,7 @@ async def upload_photo(request: Request, db: DB, signed_in: Uploader) -> Respons
         return _page(
             request, db, signed_in, error=f"{message}。未保存。", code=exc.code, status_code=status
         )
-    ocr_worker.kick(request.app)
+    ocr_worker.kick(request.app, row.id)
     return see_other(f"/uploads?notice=saved#upload-{row.id}")
 
 
@@ -152,5 +152,5 @@ def retry(request: Request, upload_id: int, db: DB, signed_in: Uploader) -> Resp
     queued = ocr_worker.request_retry(db, upload_id, actor)
     db.commit()
     if queued:
-        ocr_worker.kick(request.app)
+        ocr_worker.kick(request.app, upload_id)
     return see_other(f"/uploads?notice={'retry' if queued else 'not_retryable'}")

@@ -80,6 +80,15 @@ class AmountClaims:
             rf"以(?P<k>{NUM})倍(?:的)?(?:价格|价|原价|购买价)?(?:回购|回收|收回)"
             rf"|(?:本金|投资额|购买价|本钱)的(?P<k2>{NUM})倍"
         )
+        # 投一千返一千五，十天出局 / 存1万到期拿回1.2万，为期半年: the money put in and the money
+        # promised back, with the period stated right after (互助盘 "出局" wording included).
+        self._swap = re.compile(
+            rf"(?:投|投入|投资|存|存入|入金|放|交|充)(?P<a1>{AMT})[^\d{STOP}]{{0,3}}?"
+            rf"(?:返|回|还|拿回|拿|得|赚到|到手|变成)(?P<a2>{AMT})"
+        )
+        self._term_after = re.compile(
+            rf"{NUMSTART}(?P<n>{COUNT})(?P<u>{UNIT})(?:出局|回本|到期|结束|期满|后|内|一期|一轮)?"
+        )
         # 认购满十二个月后，公司将…支付红利人民币三千六百元: a payout after a stated term
         self._term_payout = re.compile(
             rf"(?:支付|派发|发放|给付|兑付)(?:红利|利息|收益|分红|回报|奖励)(?:人民币)?(?P<a>{AMT})"
@@ -185,6 +194,23 @@ class AmountClaims:
             a = parse_amount(m.group("a"))
             if principal is not None and a and a < principal[1]:
                 out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100, "payout"))
+        return out
+
+    def _swap_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:
+        """投一千返一千五，十天出局 → 1825: in X, back Y, over the period stated next (or
+        just before); without a period it is a promise with no rate to annualise."""
+        out = []
+        for m in self._swap.finditer(text, lo, hi):
+            a1, a2 = parse_amount(m.group("a1")), parse_amount(m.group("a2"))
+            if not a1 or not a2 or not a1 < a2 < 20 * a1:
+                continue
+            term = self._term_after.search(text, m.end(), min(len(text), m.end() + 8))
+            per_year = (self._per_year(term.group("n"), term.group("u")) if term
+                        else self._term_before(text, m.start()) if self._term.search(
+                            text, max(0, m.start() - 30), m.start()) else None)
+            if per_year:
+                end = term.end() if term else m.end()
+                out.append(RateClaim(m.start(), end, (a2 - a1) / a1 * 100 * per_year, "swap"))
         return out
 
     def _maturity_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:

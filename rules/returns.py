@@ -249,6 +249,8 @@ class ReturnExtractor(AmountClaims):
             claims.extend(self._payout_claims(text, lo, hi))
         if has_money:
             claims.extend(self._maturity_claims(text, lo, hi))
+        if has_money or any(ch in win for ch in "百千万"):
+            claims.extend(self._swap_claims(text, lo, hi))
         return claims
 
     def _rate_word_claims(self, text: str, lo: int, hi: int,

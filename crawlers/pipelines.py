@@ -22,7 +22,7 @@ import asyncio
 import logging
 import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Self, TypeVar
 
@@ -38,6 +38,14 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 BATCH_SIZE = 32
 BATCH_WAIT = 0.25  # seconds a page may wait for its batch to fill
+
+
+def _log_warm_up(done: Future[float]) -> None:
+    error = done.exception()
+    if error is not None:  # the first batch will load the rules itself (and say why not)
+        log.warning("intake worker warm-up failed: %s", error)
+    else:
+        log.debug("intake worker warmed up in %.2f s", done.result())
 
 
 class IntakePipeline:
@@ -72,6 +80,8 @@ class IntakePipeline:
             max_workers=1, mp_context=spawn, initializer=workers.start_intake_worker,
             initargs=(self.database_url, str(self.data_dir)),
         )
+        # Submitting starts the worker now; it warms up while the first pages download.
+        self.intake.submit(workers.warm_up_intake).add_done_callback(_log_warm_up)
         # Started with the first image: loading an OCR engine costs seconds of CPU that a
         # crawl without images should not pay.
         self.ocr: ProcessPoolExecutor | None = None
@@ -147,6 +157,11 @@ class IntakePipeline:
         return result
 
     async def _page(self, item: PageItem) -> None:
+        spider = self.crawler.spider
+        if self.ocr is None and getattr(spider, "fetch_images", False) and b"<img" in item.body:
+            # A poster is probably on its way: load the OCR engine (seconds of CPU at nice
+            # 10) while the image downloads instead of after it arrived.
+            self._ocr_pool().submit(workers.ocr_ready)
         texts = {"html": item.html_text}
         if item.js_text is not None:
             texts["js"] = item.js_text

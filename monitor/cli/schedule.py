@@ -22,7 +22,10 @@ def schedule(list_only: bool) -> None:
     """Run the crawl schedule in the foreground (Ctrl-C stops it).
 
     Each enabled source is crawled on its own crontab line (`admon sources add --schedule`)
-    or nightly at 02:00 office time. Only one scheduler may run per database.
+    or nightly at 02:00 office time. Daily at 06:00 the pages under rectification whose
+    re-check date has come are crawled again (整改复查), and at 07:00 the semi-monthly
+    report is written on reporting days. Crawl runs a dead scheduler left "running" are
+    marked interrupted on start. Only one scheduler may run per database.
 
     Example:
 

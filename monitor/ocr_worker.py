@@ -271,6 +271,7 @@ def start(app: Any, **options: Any) -> OcrWorker | None:
 
     With a shared Redis (`settings.redis_url`) the RQ workers of `monitor.ocr_queue` read
     the uploads instead (their leases own `running` rows), so nothing starts here."""
+    stop(app)  # one worker per app: a restart with other options replaces the running one
     if app.state.settings.redis_url:
         app.state.ocr_worker = None
         return None

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request
@@ -10,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from monitor import ocr_worker
 from monitor.db import make_engine, session_factory, upgrade
 from monitor.errors import (
     AdmonError,
@@ -74,13 +77,25 @@ STATUS_FOR_ERROR: tuple[tuple[type[AdmonError], int], ...] = (
 )
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Poster OCR runs beside the app, never inside a request (on RQ when Redis is set)."""
+    ocr_worker.start(app)
+    try:
+        yield
+    finally:
+        ocr_worker.stop(app)
+
+
 def create_app(settings: Settings | None = None, *, migrate: bool = True) -> FastAPI:
     """Build the app on `settings` (the environment's when None)."""
     settings = settings or get_settings()
     engine = make_engine(settings.resolved_database_url)
     if migrate:
         upgrade(engine)
-    app = FastAPI(title="admon", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="admon", docs_url=None, redoc_url=None, openapi_url=None, lifespan=_lifespan
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = session_factory(engine)

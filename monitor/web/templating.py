@@ -26,6 +26,7 @@ NAVIGATION: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("/coverage", "排查覆盖", ("admin", "reviewer")),
     ("/reports", "半月报", ("admin", "reviewer")),
     ("/sources", "监测源", ("admin",)),
+    ("/tips/rewards", "举报奖励", ("admin",)),
     ("/admin", "系统管理", ("admin",)),
 )
 

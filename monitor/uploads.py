@@ -327,6 +327,16 @@ def upload_files(
     return report
 
 
+def _queued_elsewhere(settings: Settings, upload_id: int) -> bool:
+    """With ADMON_REDIS_URL set, queue the OCR on RQ instead of reading here (imported
+    lazily: `rq` comes with the `scale` extra)."""
+    if not settings.redis_url:
+        return False
+    from monitor.ocr_queue import submit
+
+    return submit(settings, upload_id)
+
+
 def _upload_one(
     settings: Settings,
     sessions: sessionmaker[Session],
@@ -353,7 +363,9 @@ def _upload_one(
             )
             upload_id, sha = row.id, row.sha256
             read = None
-            if wait and row.ocr_status != DONE:
+            if row.ocr_status != DONE and _queued_elsewhere(settings, upload_id):
+                pass  # a shared deployment's OCR workers read it (`admon worker ocr`)
+            elif wait and row.ocr_status != DONE:
                 read = read_upload(
                     db, store, upload_id, engine=engine, timeout=settings.ocr_timeout_seconds
                 )

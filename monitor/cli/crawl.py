@@ -93,10 +93,15 @@ def summary_json(label: str, summary: CrawlSummary) -> str:
 @click.option("--no-screenshots", is_flag=True, help="Skip screenshots of pages with leads.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               help="Summary format.")
+@click.option("--frontier", default=None, metavar="REDIS_URL",
+              help="Seed a shared Redis frontier for `admon worker crawl` hosts instead of "
+                   "crawling here (see docs/deployment.md).")
+@click.option("--frontier-name", default="default", show_default=True,
+              help="Name of the shared frontier.")
 @command_with_globals
 def crawl(urls: tuple[str, ...], sources: tuple[str, ...], all_sources: bool,
           max_pages: int | None, max_depth: int | None, render: str | None,
-          no_screenshots: bool, fmt: str) -> int:
+          no_screenshots: bool, fmt: str, frontier: str | None, frontier_name: str) -> int:
     """Crawl sites, store every page with its evidence, and raise leads.
 
     Stays on each URL's scheme, host and port, obeys robots.txt, renders JavaScript pages in
@@ -107,6 +112,13 @@ def crawl(urls: tuple[str, ...], sources: tuple[str, ...], all_sources: bool,
         admon crawl http://127.0.0.1:8765/ --max-pages 200 --render auto
     """
     settings = current_settings()
+    if frontier:
+        from monitor.distributed import seed
+
+        args = seed(frontier, list(urls), name=frontier_name, max_pages=max_pages or 500,
+                    max_depth=5 if max_depth is None else max_depth, render=render or "never")
+        click.echo(json.dumps({"frontier": frontier_name, "seeded": args}, ensure_ascii=False))
+        return 0
     database = open_database(settings)
     screenshots = not no_screenshots
     plans: list[tuple[str, CrawlPlan]] = []

@@ -91,3 +91,26 @@ def test_hostile_crawled_text_is_shown_as_text(live_server: LiveServer, page: Pa
     expect(frame.locator("body")).to_contain_text("金穗养老公寓")
     assert page.title() != "pwned"
     assert dialogs == []
+
+
+def test_dismiss_with_an_ignore_rule(live_server: LiveServer, page: Page) -> None:
+    from sqlalchemy import select
+
+    from monitor.models.core import IgnoreRule
+
+    lead_id = _arrange(live_server)
+    _login(page, live_server)
+    page.goto(f"{live_server.url}/leads/{lead_id}")
+    page.click("text=开始研判")
+    page.fill("form.dismiss textarea[name=reason]", "养老公寓正规销售，无返利承诺")
+    page.fill("form.dismiss input[name=ignore_phrase]", "养老公寓")
+    page.select_option("form.dismiss select[name=ignore_scope]", "site")
+    page.click("text=排除（误报）")
+    expect(page.locator("h1")).to_contain_text("已排除")
+    expect(page.locator("table.history")).to_contain_text("养老公寓正规销售")
+    db = live_server.session()
+    try:
+        rule = db.scalars(select(IgnoreRule)).one()
+        assert (rule.phrase, rule.site) == ("养老公寓", "http://127.0.0.1:1")
+    finally:
+        db.close()

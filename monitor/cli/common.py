@@ -6,7 +6,6 @@ and after it (`admon leads list --db URL`); the innermost one wins.
 
 from __future__ import annotations
 
-import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -113,12 +112,3 @@ def command_with_globals(func: F) -> F:
     """Decorator for subcommands: accept the global options after the subcommand too."""
     return global_options(func)
 
-
-def wraps_settings(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Inject `settings` as the first argument of a command callback."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return func(current_settings(), *args, **kwargs)
-
-    return wrapper

@@ -43,6 +43,15 @@ def _ingest(client: TestClient, db: Session, url: str = "http://127.0.0.1:9/ad/1
     return result.lead_ids[0]
 
 
+def _start_review(client: TestClient, lead_id: int) -> tuple[int, str]:
+    """Post 开始研判 from the lead page; the POST's status and the page as it is after."""
+    page = client.get(f"/leads/{lead_id}").text
+    response = client.post(
+        f"/leads/{lead_id}/start", data={"csrf_token": csrf_from(page), "version": _version(page)}
+    )
+    return response.status_code, client.get(f"/leads/{lead_id}").text
+
+
 def _version(html: str) -> str:
     match = re.search(r'name="version" value="(\d+)"', html)
     assert match
@@ -92,12 +101,8 @@ def test_confirm_with_disposal_then_close(app_client: TestClient, db: Session) -
     lead_id = _ingest(app_client, db)
     make_user(db, "reviewer4", "reviewer")
     login(app_client, "reviewer4")
-    page = app_client.get(f"/leads/{lead_id}").text
-    response = app_client.post(
-        f"/leads/{lead_id}/start", data={"csrf_token": csrf_from(page), "version": _version(page)}
-    )
-    assert response.status_code == 303
-    page = app_client.get(f"/leads/{lead_id}").text
+    status, page = _start_review(app_client, lead_id)
+    assert status == 303
     response = app_client.post(
         f"/leads/{lead_id}/confirm",
         data={
@@ -120,11 +125,7 @@ def test_missing_disposal_field_is_a_clear_422(app_client: TestClient, db: Sessi
     lead_id = _ingest(app_client, db)
     make_user(db, "reviewer5", "reviewer")
     login(app_client, "reviewer5")
-    page = app_client.get(f"/leads/{lead_id}").text
-    app_client.post(
-        f"/leads/{lead_id}/start", data={"csrf_token": csrf_from(page), "version": _version(page)}
-    )
-    page = app_client.get(f"/leads/{lead_id}").text
+    _, page = _start_review(app_client, lead_id)
     response = app_client.post(
         f"/leads/{lead_id}/confirm",
         data={"csrf_token": csrf_from(page), "version": _version(page), "disposal_kind": "rectify"},
@@ -157,11 +158,7 @@ def test_dismiss_with_ignore_rule(app_client: TestClient, db: Session) -> None:
     lead_id = _ingest(app_client, db)
     make_user(db, "reviewer7", "reviewer")
     login(app_client, "reviewer7")
-    page = app_client.get(f"/leads/{lead_id}").text
-    app_client.post(
-        f"/leads/{lead_id}/start", data={"csrf_token": csrf_from(page), "version": _version(page)}
-    )
-    page = app_client.get(f"/leads/{lead_id}").text
+    _, page = _start_review(app_client, lead_id)
     response = app_client.post(
         f"/leads/{lead_id}/dismiss",
         data={

@@ -89,6 +89,16 @@ class AmountClaims:
         self._term_after = re.compile(
             rf"{NUMSTART}(?P<n>{COUNT})(?P<u>{UNIT})(?:出局|回本|到期|结束|期满|后|内|一期|一轮)?"
         )
+        # 投1万元，10天一期，每期返1500元: a payout per stated cycle (期/轮), the cycle's length
+        # given nearby
+        self._cycle = re.compile(
+            rf"{NUMSTART}(?P<n>{COUNT})(?P<u>{UNIT})(?:为|一)(?:期|轮|个周期)"
+            rf"|(?:每期|一期|每轮|一轮|周期|每个周期)(?:为|是|仅|只有)?(?P<n2>{COUNT})(?P<u2>{UNIT})"
+        )
+        self._cycle_payout = re.compile(
+            rf"(?:每期|每轮|一期|每个周期|每周期)[^\d{STOP}]{{0,4}}?{mods}{alt(cues.payout_verbs)}"
+            rf"[^\d{STOP}]{{0,6}}?(?P<a>{AMT})"
+        )
         # 认购满十二个月后，公司将…支付红利人民币三千六百元: a payout after a stated term
         self._term_payout = re.compile(
             rf"(?:支付|派发|发放|给付|兑付)(?:红利|利息|收益|分红|回报|奖励)(?:人民币)?(?P<a>{AMT})"
@@ -189,11 +199,30 @@ class AmountClaims:
             if term:
                 out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100 * term,
                                      "payout"))
+        if "期" in win or "轮" in win:
+            out.extend(self._cycle_claims(text, lo, hi))
         for m in self._past_payout.finditer(text, lo, hi):
             principal = self._last_principal(text, max(0, m.start() - 60), m.start())
             a = parse_amount(m.group("a"))
             if principal is not None and a and a < principal[1]:
                 out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100, "payout"))
+        return out
+
+    def _cycle_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:
+        """投1万元，10天一期，每期返1500元 → 547.5: payout per cycle over the principal."""
+        out = []
+        for m in self._cycle_payout.finditer(text, lo, hi):
+            near = max(0, m.start() - 40)
+            cycles = list(self._cycle.finditer(text, near, min(len(text), m.end() + 20)))
+            principal = self._last_principal(text, max(0, m.start() - 60), m.start())
+            a = parse_amount(m.group("a"))
+            if not cycles or principal is None or not a or a >= principal[1]:
+                continue
+            c = cycles[0]
+            per_year = self._per_year(c.group("n") or c.group("n2"), c.group("u") or c.group("u2"))
+            if per_year:
+                out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100 * per_year,
+                                     "cycle"))
         return out
 
     def _swap_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:

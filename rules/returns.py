@@ -120,6 +120,9 @@ class ReturnExtractor(AmountClaims):
             r"(?:纯|净|产出|化|均|度|综合)?(?:收益率?|回报率?|利率|息|返|分红|利润)"
             rf"(?P<gap>[^\d{STOP}%]{{0,8}}?){NUMSTART}(?P<v>{PCT})"
         )
+        # 积分每天涨1%: a holding that grows by a rate each period is a return on it
+        self._grows = re.compile("涨|增长|上涨|增加")
+        self._holding = re.compile("积分|余额|资产|本金|账户|币|算力|份额|金豆|额度")
         self._return_word_re = re.compile(alt(cues.return_words))
         self._returnish = re.compile(alt((*_RETURN_WORDS, *cues.return_words)))
         self._return_cue = re.compile(
@@ -338,7 +341,9 @@ class ReturnExtractor(AmountClaims):
         periodic = ("每" in win or "月月" in win or "天天" in win or "年底" in win)
         for m in (self._periodic_pct.finditer(text, lo, hi) if periodic else ()):
             after = text[m.end():m.end() + 6]
-            if not (self._return_cue.search(m.group("gap")) or self._return_cue.search(after)):
+            if not (self._return_cue.search(m.group("gap")) or self._return_cue.search(after)
+                    or (self._grows.search(m.group("gap"))
+                        and self._holding.search(text, max(0, m.start() - 6), m.start()))):
                 continue
             value = pct_value(m.group("v"))
             per_year = per_year_of(m.group("per"))

@@ -31,6 +31,13 @@ class Settings(BaseSettings):
     image_max_pixels: int = Field(
         default=40_000_000, description="Decoded-image pixel cap (well below Pillow's 89 M)"
     )
+    db_pool_size: int = Field(
+        default=20,
+        ge=1,
+        description="Database connections the web app keeps open (server databases only). "
+        "Sized to the requests served at once, so a busy queue never opens and closes "
+        "connections per request (a PostgreSQL backend start costs the server milliseconds)",
+    )
     ocr_engine: str = Field(default="auto", description="auto | tesseract | rapidocr")
     ocr_timeout_seconds: float = Field(default=60.0, description="Per-image OCR time limit")
     campaign_phases: str | None = Field(

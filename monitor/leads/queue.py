@@ -1,7 +1,8 @@
 """The review queue (待审线索): filtered, sorted, paged leads with counts per status.
 
 Built for 100k+ leads: category filtering is a bit test on `leads.category_bits` (never a
-LIKE over JSON), so the per-status counts are one GROUP BY over a covering index; rows are
+LIKE over JSON), so filtered per-status counts are one GROUP BY over a covering index and
+unfiltered ones a read of the trigger-kept tally (`status_tally`); rows are
 read as plain columns (no ORM objects, no full texts), newest first along an index.
 """
 
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from monitor.errors import InvalidInput
+from monitor.leads.status_tally import tally
 from monitor.models.core import (
     CATEGORY_BITS,
     LEAD_STATUSES,
@@ -155,10 +157,17 @@ _COLUMNS = (
 
 
 def status_counts(session: Session, filters: LeadFilters) -> dict[str, int]:
-    """Leads per status under `filters` (ignoring its status filter); every status listed."""
-    query = sa.select(Lead.status, sa.func.count()).group_by(Lead.status)
-    query = query.where(*filters.conditions(with_status=False))
+    """Leads per status under `filters` (ignoring its status filter); every status listed.
+
+    Unfiltered (the queue's default view) they come from the trigger-kept tally, a few
+    rows; under other filters from one GROUP BY over a covering index.
+    """
     counts = dict.fromkeys(LEAD_STATUSES, 0)
+    conditions = filters.conditions(with_status=False)
+    if not conditions:
+        counts.update(tally(session))
+        return counts
+    query = sa.select(Lead.status, sa.func.count()).group_by(Lead.status).where(*conditions)
     for status, count in session.execute(query):
         counts[str(status)] = int(count)
     return counts

@@ -87,10 +87,21 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         ocr_worker.stop(app)
 
 
+def _pool_options(settings: Settings) -> dict[str, int]:
+    """A connection pool as large as the requests served at once, for server databases.
+
+    SQLAlchemy's default (5 kept, 10 more opened and closed on demand) makes a busy queue
+    page open and close PostgreSQL connections per request; SQLite keeps its own pool.
+    """
+    if settings.resolved_database_url.startswith("sqlite"):
+        return {}
+    return {"pool_size": settings.db_pool_size, "max_overflow": settings.db_pool_size}
+
+
 def create_app(settings: Settings | None = None, *, migrate: bool = True) -> FastAPI:
     """Build the app on `settings` (the environment's when None)."""
     settings = settings or get_settings()
-    engine = make_engine(settings.resolved_database_url)
+    engine = make_engine(settings.resolved_database_url, **_pool_options(settings))
     if migrate:
         upgrade(engine)
     app = FastAPI(

@@ -75,6 +75,9 @@ def _environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates ship with the package: checking every file's mtime on each render
+        # cost ~4 % of the queue page's time.
+        auto_reload=False,
     )
     env.globals["labels"] = LABELS
     return env

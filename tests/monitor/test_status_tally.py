@@ -175,14 +175,14 @@ def test_postgres_concurrent_folds_and_writers_stay_exact(postgres_engine: Engin
                     with lock:
                         expected[status] += 1
                         expected["new"] += 1
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+        except BaseException as exc:
             errors.append(exc)
 
     def folder() -> None:
         try:
             for _ in range(40):
                 fold(postgres_engine)
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=writer, args=(s,)) for s in ("reviewing", "closed")]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from monitor.errors import EvidenceError, InvalidInput, NotFound
@@ -32,7 +33,11 @@ def ingest_upload_text(
 ) -> IntakeResult:
     """Score the text read from a poster upload and raise or update its lead
     (`upload:<id>`, via poster). The upload row must be committed and its original stored
-    before this is called; OCR status fields on the upload belong to the OCR job."""
+    before this is called; OCR status fields on the upload belong to the OCR job.
+
+    A photo attached to a tip is part of that tip: its text joins the tip's own lead (a
+    new version) instead of raising a second lead for the same report, so the reward
+    scheme and the reviewer see one report."""
     seen_at = aware(item.seen_at, "seen_at")
     upload = session.get(Upload, item.upload_id)
     if upload is None:
@@ -42,6 +47,9 @@ def ingest_upload_text(
             f"upload {upload.id}: original {store.path_for(upload.sha256)} is missing from the "
             "evidence store; not raising a lead without its evidence"
         )
+    tip = session.scalar(sa.select(Tip).where(Tip.upload_id == upload.id))
+    if tip is not None:
+        return _add_photo_text_to_tip(session, tip, upload, item, detector)
     det = detect_text(detector or default_detector(), item.text)
     upload_id, sha, community, received = (
         upload.id,
@@ -66,6 +74,52 @@ def ingest_upload_text(
             upload_id=upload_id,
             community=community,
             suppressed=suppressed,
+        )
+        record(batch, obs, result)
+
+    return run_in_transaction(session, work)
+
+
+#: Marks where a tip's photo text starts in the tip lead's text (the reviewer sees both).
+PHOTO_TEXT_HEADING = "【举报附图文字】"
+
+
+def tip_text_with_photo(tip_text: str, photo_text: str) -> str:
+    """The text a tip's lead is scored on once its photo has been read."""
+    if not photo_text.strip():
+        return tip_text
+    return f"{tip_text}\n\n{PHOTO_TEXT_HEADING}\n{photo_text}" if tip_text else photo_text
+
+
+def _add_photo_text_to_tip(
+    session: Session,
+    tip: Tip,
+    upload: Upload,
+    item: UploadText,
+    detector: Detector | None,
+) -> IntakeResult:
+    """Re-score the tip's lead on its text plus the photo's; the photo is this version's
+    evidence (the tip's own report stays the first version's)."""
+    text = tip_text_with_photo(tip.text, item.text)
+    det = detect_text(detector or default_detector(), text)
+    tip_id, upload_id, sha, received = tip.id, upload.id, upload.sha256, tip.created_at
+    seen_at = aware(item.seen_at, "seen_at")
+
+    def work(batch: Batch, result: IntakeResult) -> None:
+        result.upload_id = upload_id
+        result.tip_id = tip_id
+        obs = Observation(
+            source_kind="tip",
+            via="tip",
+            url=f"tip:{tip_id}",
+            text=text,
+            detection=det,
+            seen_at=seen_at,
+            captured_at=received,
+            evidence_sha256=sha,
+            upload_id=upload_id,
+            community=upload.community,
+            always_lead=True,
         )
         record(batch, obs, result)
 

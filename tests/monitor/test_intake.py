@@ -431,3 +431,34 @@ def test_repeat_within_one_group_is_a_sighting(session: Session, store: Evidence
     assert [(r.new_leads, r.sightings) for r in results] == [(1, 0), (0, 1), (0, 1)]
     counts = {url: n for url, n in session.execute(sa.select(Lead.url, Lead.seen_count))}
     assert counts == {"http://shop.example.test/p/1": 2, "http://r.example.test/old": 2}
+
+
+def test_tip_photo_text_joins_the_tip_lead_not_a_second_lead(
+    session: Session, store: EvidenceStore
+) -> None:
+    stored = store.put(b"photo sent with a tip")
+    upload = Upload(sha256=stored.sha256, original_path=stored.relpath)
+    session.add(upload)
+    session.commit()
+    tip = ingest_tip(
+        session, store, TipCapture(text="楼道里贴的广告，请核查", upload_id=upload.id),
+        detector=keyword_detect,
+    )
+    leads_before = session.scalar(sa.select(sa.func.count()).select_from(Lead))
+    read = ingest_upload_text(
+        session, store, UploadText(upload.id, "养老公寓投资 保本保息 月息3分"),
+        detector=keyword_detect,
+    )
+    assert session.scalar(sa.select(sa.func.count()).select_from(Lead)) == leads_before
+    assert read.lead_ids == tip.lead_ids and read.tip_id == tip.tip_id
+    lead = session.get(Lead, tip.lead_ids[0])
+    assert lead is not None and (lead.via, lead.url) == ("tip", f"tip:{tip.tip_id}")
+    assert lead.text.startswith("楼道里贴的广告") and "保本保息" in lead.text
+    assert lead.current_version == 2 and lead.evidence_sha256 == stored.sha256
+    assert lead.categories  # scored on the photo's words too
+    # Reading the same photo again is a sighting of that version, not a third one.
+    again = ingest_upload_text(
+        session, store, UploadText(upload.id, "养老公寓投资 保本保息 月息3分"),
+        detector=keyword_detect,
+    )
+    assert (again.sightings, again.new_versions) == (1, 0)

@@ -43,7 +43,8 @@ class AmountClaims:
         self._principal = re.compile(
             rf"(?:{verbs}(?:(?:{COUNT}(?:年|个月|天|期))?[^\d{STOP}]{{0,8}}?(?P<p2>{money})"
             rf"|(?P<p1>{AMT}))"
-            rf"|{unit_words}(?:人民币)?[(（]?(?P<p3>{AMT})|(?P<p4>{money})(?:一|1|每)(?:股|份|瓶|件|只|套|台|头|亩|盒|箱|克)"
+            rf"|{unit_words}(?:[\u4e00-\u9fff]{{0,4}}?(?:认购价|售价|价格|单价|认领费|认养费|托管费|费用|价))?"
+            rf"(?:为|是|仅|只需|仅需)?(?:人民币)?[(（]?(?P<p3>{AMT})|(?P<p4>{money})(?:一|1|每)(?:股|份|瓶|件|只|套|台|头|亩|盒|箱|克)"
             rf"|每(?P<p5>[\d一二两三四五六七八九十]*[万千百]元?)"
             rf"|(?:一|每)(?:个|间|套|台|股|份|亩|棵|头|只|株|单|位)[^\d{STOP}]{{0,4}}?(?P<p6>{money}))"
         )
@@ -53,6 +54,26 @@ class AmountClaims:
             rf"{PERIOD}(?:[^\d{STOP}]{{0,4}}?){mods}{alt(cues.payout_verbs)}(?:[^\d{STOP}]{{0,8}}?)"
             rf"(?P<a>{AMT})"
         )
+        # 一天就有三十块的利息 / 年底按每份800元分红: the amount before the income word
+        self._payout_before = re.compile(
+            rf"{PERIOD}(?:[^\d{STOP}]{{0,4}}?)(?:就|能|可|都|稳定|固定|还|按)*(?:有|能有|拿|领|分|得)?"
+            rf"(?:每份|每股|每人)?(?P<a>{AMT})(?:的)?(?:利息|收益|分红|回报|收入|利润|红利|补贴|零花钱)"
+        )
+        # 投资1000元，7天赚70元: money earned over a stated duration on the principal before it
+        self._duration_money = re.compile(
+            rf"{NUMSTART}(?P<n>{COUNT})(?P<u>{UNIT})(?:内|后|就|即可|可|能|就能|稳|稳稳|共|累计)*"
+            rf"(?:赚|收益|回报|利息|返|拿|得|获利|盈利|分红|到手|收入|进账|给你|给您)了?"
+            rf"(?:约|近|超|有|到)?(?P<a>{AMT})"
+        )
+        # Cheap gates (a character class first, so the engine skips ahead): the two
+        # constructions above run only where their tail occurs, not at every numeral.
+        self._payout_before_gate = re.compile(
+            r"[\d元块万千百](?:的)?(?:利息|收益|分红|回报|收入|利润|红利|补贴|零花钱)")
+        self._duration_money_gate = re.compile(
+            r"[天日周月年](?:内|后|就|即可|可|能|稳|共|累计)*"
+            r"(?:赚|收益|回报|利息|返|拿|得|获利|盈利|分红|到手|收入|进账|给你|给您)了?[\d一二两三四五六七八九十百千万]")
+        # 一个月给你一千五，十万起: the minimum stake named right after the payout
+        self._min_stake = re.compile(rf"(?P<p>{money})起(?:投|步|存|购|借)?")
         self._growth = re.compile(
             rf"{NUMSTART}(?P<n>{COUNT})(?P<u>{UNIT})(?:内|后)?[^\d{STOP}]{{0,10}}?"
             rf"(?:涨到|涨至|变成|达到|升至|增长到|升到)[^\d{STOP}]{{0,6}}?(?P<k>{NUM})倍"
@@ -159,6 +180,12 @@ class AmountClaims:
                 found = (m.start(), value)
         return found
 
+    def _stake_after(self, text: str, pos: int) -> tuple[int, float] | None:
+        """一个月给你一千五，十万起: a minimum stake (N起) within a clause or two after."""
+        m = self._min_stake.search(text, pos, min(len(text), pos + 12))
+        value = parse_amount(m.group("p")) if m else None
+        return (pos, value) if m and value and value >= 100 else None
+
     def _principal_after(self, text: str, lo: int, hi: int) -> tuple[int, float] | None:
         """到期本息合计返还11200元（本金10000元）: the principal named after the payout."""
         m = self._principal_named.search(text, lo, hi)
@@ -168,8 +195,12 @@ class AmountClaims:
     def _payout_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:
         """投1万每月返800 → 96; 入股5000元，每年保底分红1000元 → 20; 去年每份分了四千 → 40."""
         out = []
-        for m in self._payout.finditer(text, lo, hi):
-            principal = self._last_principal(text, max(0, m.start() - 40), m.start())
+        payouts = list(self._payout.finditer(text, lo, hi))
+        if self._payout_before_gate.search(text, lo, hi):
+            payouts.extend(self._payout_before.finditer(text, lo, hi))
+        for m in payouts:
+            principal = (self._last_principal(text, max(0, m.start() - 40), m.start())
+                         or self._stake_after(text, m.end()))
             a = parse_amount(m.group("a"))
             if principal is None or not a or a >= principal[1]:
                 continue
@@ -201,6 +232,14 @@ class AmountClaims:
                                      "payout"))
         if "期" in win or "轮" in win:
             out.extend(self._cycle_claims(text, lo, hi))
+        gated = self._duration_money_gate.search(text, lo, hi) is not None
+        for m in (self._duration_money.finditer(text, lo, hi) if gated else ()):
+            principal = self._last_principal(text, max(0, m.start() - 40), m.start())
+            times = self._per_year(m.group("n"), m.group("u"))
+            a = parse_amount(m.group("a"))
+            if principal is not None and times and a and a < principal[1]:
+                out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100 * times,
+                                     "payout"))
         for m in self._past_payout.finditer(text, lo, hi):
             principal = self._last_principal(text, max(0, m.start() - 60), m.start())
             a = parse_amount(m.group("a"))

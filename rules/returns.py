@@ -62,8 +62,12 @@ _RETURN_WORDS = (
     "获得", "获利", "分得", "分到", "分了", "分成", "保底", "分配", "多拿", "另付", "得到",
     "到期还",
     "还本",
+    "每年分", "每月分", "每天分", "年底分", "现金", "利钱",
 )
 _NEAR = 30
+# Highest bare number (no %) read as a percentage after a rate word of each period: above
+# it the number is an amount or a date (年息7.2 → 7.2 %; 年收益50 is not 50 %).
+_BARE_MAX = {"year": 36.0, "month": 5.0, "week": 3.0, "day": 1.0}
 # where a percentage can end (18%, 百分之十八, 两成, 3个点), and how far a rate-after
 # construction reaches before (a range 8.5%-12.5%, 百分之一百二十) and after (的年化收益率) it
 _PCT_MARK = re.compile("%|分之|成|个点")
@@ -110,7 +114,8 @@ class ReturnExtractor(AmountClaims):
         )
         self._doubling = re.compile(
             rf"{NUMSTART}(?P<n>{COUNT})(?P<u>{UNIT})(?:内|后|就|即可|能|可|收益|资产|资金|本金|轻松|直接)*"
-            rf"(?:翻倍|翻一番|翻(?P<k>{NUM})倍|翻(?P<f>{NUM})番)"
+            rf"(?:[^\d{STOP}]{{0,2}}[，,]?(?:就|已经|已|都|收益|资金|本金)*)?"
+            rf"(?:翻倍|翻一番|翻了?(?:快|近|将近|差不多|整整|足足)?(?:一倍|一番)|翻(?P<k>{NUM})倍|翻(?P<f>{NUM})番)"
         )
         self._periodic_pct = re.compile(
             rf"{PERIOD}(?P<gap>[^\d{STOP}%]{{0,8}}?){NUMSTART}(?P<v>{PCT})"
@@ -123,6 +128,12 @@ class ReturnExtractor(AmountClaims):
         # 积分每天涨1%: a holding that grows by a rate each period is a return on it
         self._grows = re.compile("涨|增长|上涨|增加")
         self._holding = re.compile("积分|余额|资产|本金|账户|币|算力|份额|金豆|额度")
+        self._named_period = re.compile(alt(cues.rate_words))
+        # 年息7.2 (no % sign): a bare number right after a rate word, read as a percentage
+        self._rate_word_bare = re.compile(
+            rf"(?P<w>{alt(cues.rate_words)})(?:为|是|高达|达|约|可达)?"
+            r"(?P<v>\d{1,2}(?:\.\d{1,2})?)(?![\d.%万千百元块分厘个wk倍年月天日周期号折])"
+        )
         self._return_word_re = re.compile(alt(cues.return_words))
         self._returnish = re.compile(alt((*_RETURN_WORDS, *cues.return_words)))
         self._return_cue = re.compile(
@@ -146,7 +157,10 @@ class ReturnExtractor(AmountClaims):
         )
         # borrowing *from* the public (集资) is not a loan product's interest
         self._lender = re.compile(
-            "向社会借|诚借|向大家借|向您借|向公众借|借给我们|借款给我们|民间借款|借款人为|借款方为|借款企业")
+            "向社会借|诚借|向大家借|向您借|向公众借|借给我们|借款给我们|民间借款|借款人为|借款方为|借款企业"
+            # the advertiser needs the money (a business borrowing from the public)
+            "|寻资金|需(?:要)?(?:流动)?资金|急需资金|缺资金|求资金|资金合作|急用钱|寻求资金|向村民|向居民"
+            "|向亲友|找人借|借我|借给我")
         self._investor_side = re.compile("理财|投资|收益|回报|分红|起投|认购|入股")
         self._exclude_before = re.compile(alt(cues.exclude_before))
         self._exclude_after = re.compile(alt(cues.exclude_after))
@@ -237,6 +251,8 @@ class ReturnExtractor(AmountClaims):
         claims: list[RateClaim] = []
         if has_pct or "分" in win or "厘" in win:
             claims.extend(self._rate_word_claims(text, lo, hi, has_pct))
+        if "息" in win or "化" in win or "利" in win or "收益" in win:
+            claims.extend(self._bare_number_claims(text, lo, hi))
         if has_pct:
             claims.extend(self._percentage_claims(text, lo, hi))
             claims.extend(self._pct_claims(text, lo, hi))
@@ -278,6 +294,17 @@ class ReturnExtractor(AmountClaims):
                 out.append(RateClaim(m.start(), m.end(), value * periods[period], "rate_word"))
         return out
 
+    def _bare_number_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:
+        """年息7.2 → 7.2: a rate word and a small bare number (no % sign) after it."""
+        out = []
+        for m in self._rate_word_bare.finditer(text, lo, hi):
+            period = self.cues.rate_words[m.group("w")]
+            value = float(m.group("v"))
+            if 0 < value <= _BARE_MAX.get(period, 0.0):
+                out.append(RateClaim(m.start(), m.end(), value * self.cues.periods[period],
+                                     "rate_word"))
+        return out
+
     def _rate_after_near_marks(self, text: str, lo: int, hi: int) -> list[re.Match[str]]:
         spans: list[tuple[int, int]] = []
         for mark in _PCT_MARK.finditer(text, lo, hi):
@@ -305,6 +332,8 @@ class ReturnExtractor(AmountClaims):
             patterns.append((self._term_rate, "term"))
         for pattern, kind in patterns:
             for m in pattern.finditer(text, lo, hi):
+                if self._named_period.search(text, m.end("u"), m.start("v")):
+                    continue  # 存满30天享年化收益16.8%: the rate names its own period
                 per_year = self._per_year(m.group("n"), m.group("u"))
                 value = pct_value(m.group("v"))
                 if per_year is not None and value is not None:

@@ -2,10 +2,11 @@
 
 Spiders extract; this pipeline converts items into intake captures and lets the domain code
 decide (evidence, rules, leads). The work itself happens in two worker processes
-(`crawlers.workers`): intake, a single writer that keeps captures in arrival order and
-SQLite free of lock fights, and OCR at low priority. Pages are handed over in batches
-(`ingest_pages`: one round of fsyncs and one transaction per batch — 29 ms → 6 ms per page
-measured on the demo town), flushed at BATCH_SIZE pages or after BATCH_WAIT seconds.
+(`crawlers.worker_pools`): intake (`crawlers.workers`), a single writer that keeps captures
+in arrival order and SQLite free of lock fights, and OCR (`crawlers.ocr_worker`) at low
+priority. Pages are handed over in batches (`ingest_pages`: one round of fsyncs and one
+transaction per batch — 29 ms → 6 ms per page measured on the demo town), flushed at
+BATCH_SIZE pages or after BATCH_WAIT seconds.
 
 Images are de-duplicated by SHA-256 across the crawl: each distinct picture is read once,
 even when several copies arrive at the same time, and its text is reused for every page it
@@ -20,16 +21,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Self, TypeVar
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
-from crawlers import workers
+from crawlers import ocr_worker, worker_pools, workers
 from crawlers.items import FetchErrorItem, ImageItem, PageItem, ScreenshotItem
 from monitor.evidence import sha256_hex
 from monitor.intake import ImageCapture, IntakeResult, PageCapture
@@ -40,14 +40,6 @@ BATCH_SIZE = 32
 BATCH_WAIT = 0.25  # seconds a page may wait for its batch to fill
 
 
-def _log_warm_up(done: Future[float]) -> None:
-    error = done.exception()
-    if error is not None:  # the first batch will load the rules itself (and say why not)
-        log.warning("intake worker warm-up failed: %s", error)
-    else:
-        log.debug("intake worker warmed up in %.2f s", done.result())
-
-
 class IntakePipeline:
     """Items → `monitor.intake`, with counters the progress reporter shows."""
 
@@ -55,12 +47,13 @@ class IntakePipeline:
         settings = crawler.settings
         self.crawler = crawler
         self.database_url = str(settings.get("ADMON_DATABASE_URL"))
-        self.data_dir = Path(settings.get("ADMON_DATA_DIR") or "./var").resolve()
+        self.data_dir = Path(worker_pools.data_dir_of(settings.get("ADMON_DATA_DIR")))
         self.run_id = settings.getint("ADMON_RUN_ID") or None
         self.source_id = settings.getint("ADMON_SOURCE_ID") or None
         self.community = settings.get("ADMON_COMMUNITY") or None
         self.ocr_engine = settings.get("ADMON_OCR_ENGINE", "auto")
         self.ocr_timeout = settings.getfloat("ADMON_OCR_TIMEOUT", 60.0)
+        self.ocr_threads = settings.getint("ADMON_OCR_THREADS", 1) or None  # 0: every core
         self.max_pixels = settings.getint("ADMON_IMAGE_MAX_PIXELS", 40_000_000)
         self.page_captures: dict[str, int] = {}
         self.pending: list[tuple[PageCapture, asyncio.Future[IntakeResult | str]]] = []
@@ -75,23 +68,15 @@ class IntakePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        spawn = multiprocessing.get_context("spawn")
-        self.intake = ProcessPoolExecutor(
-            max_workers=1, mp_context=spawn, initializer=workers.start_intake_worker,
-            initargs=(self.database_url, str(self.data_dir)),
-        )
-        # Submitting starts the worker now; it warms up while the first pages download.
-        self.intake.submit(workers.warm_up_intake).add_done_callback(_log_warm_up)
-        # Started with the first image: loading an OCR engine costs seconds of CPU that a
+        # Usually started before Scrapy loaded (crawlers.run) and warm by now.
+        self.intake = worker_pools.intake_pool(self.database_url, str(self.data_dir))
+        # Started with the first image: loading an OCR engine costs a second of CPU that a
         # crawl without images should not pay.
         self.ocr: ProcessPoolExecutor | None = None
 
     def _ocr_pool(self) -> ProcessPoolExecutor:
         if self.ocr is None:
-            self.ocr = ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                initializer=workers.start_ocr_worker, initargs=(self.ocr_engine,),
-            )
+            self.ocr = worker_pools.ocr_pool(self.ocr_engine, self.ocr_threads)
         return self.ocr
 
     def close_spider(self) -> None:
@@ -161,7 +146,7 @@ class IntakePipeline:
         if self.ocr is None and getattr(spider, "fetch_images", False) and b"<img" in item.body:
             # A poster is probably on its way: load the OCR engine (seconds of CPU at nice
             # 10) while the image downloads instead of after it arrived.
-            self._ocr_pool().submit(workers.ocr_ready)
+            self._ocr_pool().submit(ocr_worker.ocr_ready)
         texts = {"html": item.html_text}
         if item.js_text is not None:
             texts["js"] = item.js_text
@@ -207,8 +192,8 @@ class IntakePipeline:
         reading = self.ocr_reads.get(digest)
         if reading is None:
             reading = self.ocr_reads[digest] = asyncio.ensure_future(self._call(
-                self._ocr_pool(), workers.read_image, item.body, self.ocr_engine, self.ocr_timeout,
-                self.max_pixels,
+                self._ocr_pool(), ocr_worker.read_image, item.body, self.ocr_engine,
+                self.ocr_timeout, self.max_pixels,
             ))
             text, engine, error = await reading
             if error is None:

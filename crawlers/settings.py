@@ -87,6 +87,7 @@ ADMON_COMMUNITY = ""
 ADMON_PROGRESS_FD = -1
 ADMON_OCR_ENGINE = "auto"
 ADMON_OCR_TIMEOUT = 60.0
+ADMON_OCR_THREADS = 1  # onnxruntime threads of the crawl's niced OCR worker; 0 = every core
 ADMON_IMAGE_MAX_PIXELS = 40_000_000
 # Shared frontier (crawlers.frontier): empty = the single-machine crawl; set by
 # `admon worker crawl`, together with scrapy-redis's scheduler settings and the

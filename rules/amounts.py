@@ -24,6 +24,10 @@ from rules.rates import (
     per_year_of,
 )
 
+#: Words one of which the floor / income-first payout constructions need in their window.
+_FLOOR_OR_INCOME = ("不少于", "不低于", "至少", "保底", "最低", "起码", "稳拿", "稳定",
+                    "利息", "收益", "分红", "回报", "收入", "利润")
+
 
 class AmountClaims:
     """Money-based constructions; the regexes are compiled once per lexicon."""
@@ -38,7 +42,8 @@ class AmountClaims:
                  rf"|(?:\d+(?:,\d{{3}})*(?:\.\d+)?|[{CN_DIGITS}万]+)(?:万元|万块|万|千元|元|块钱|块))")
         verbs = alt(cues.principal_verbs)
         unit_words = (r"(?:每股|每份|一股|一份|每只|每台|每头|每个|每套|每单|售价|仅需|只需|单价"
-                      r"|车价|机价|设备价|每单位|每份额|每棵|每株|每亩|每间)"
+                      r"|车价|机价|设备价|每单位|每份额|每棵|每株|每亩|每间"
+                      r"|价格|认购价|认养价|认领价|认筹价)"
                       r"(?:认购价|售价|价格|单价)?")
         self._principal = re.compile(
             rf"(?:{verbs}(?:(?:{COUNT}(?:年|个月|天|期))?[^\d{STOP}]{{0,8}}?(?P<p2>{money})"
@@ -46,7 +51,7 @@ class AmountClaims:
             rf"|{unit_words}(?:[\u4e00-\u9fff]{{0,4}}?(?:认购价|售价|价格|单价|认领费|认养费|托管费|费用|价))?"
             rf"(?:为|是|仅|只需|仅需)?(?:人民币)?[(（]?(?P<p3>{AMT})|(?P<p4>{money})(?:一|1|每)(?:股|份|瓶|件|只|套|台|头|亩|盒|箱|克)"
             rf"|每(?P<p5>[\d一二两三四五六七八九十]*[万千百]元?)"
-            rf"|(?:一|每)(?:个|间|套|台|股|份|亩|棵|头|只|株|单|位)[^\d{STOP}]{{0,4}}?(?P<p6>{money}))"
+            rf"|(?:一|每)(?:个|间|套|台|股|份|亩|棵|头|只|株|单|位)[^\d{STOP}]{{0,6}}?(?P<p6>{money}))"
         )
         mods = (r"(?:都|就|可|能|可以|稳定|固定|准时|按时|还|再|保底|自动|额外|另外|另|可获"
                 r"|享受?|给您?|给你)*")
@@ -65,6 +70,18 @@ class AmountClaims:
             rf"(?:赚|收益|回报|利息|返|拿|得|获利|盈利|分红|到手|收入|进账|给你|给您)了?"
             rf"(?:约|近|超|有|到)?(?P<a>{AMT})"
         )
+        # 每季度不少于3000元 / 利息一年一万五: a floor after the period, or the income word first
+        self._payout_floor = re.compile(
+            rf"{PERIOD}[^\d{STOP}]{{0,4}}?(?:不少于|不低于|至少|保底|最低|起码|稳拿|稳定)(?P<a>{AMT})"
+        )
+        self._income_first = re.compile(
+            rf"(?:利息|收益|分红|回报|收入|利润)(?:是|为|有)?{PERIOD}(?:就|能|可|约|有)?(?P<a>{AMT})"
+        )
+        # 每天转发三条广告，每条返2元: so many tasks a period, a payout per task
+        self._per_task = re.compile(
+            rf"{PERIOD}[^\d{STOP}]{{0,6}}?(?P<k>{NUM})(?:条|单|次|个|篇|件|局)[^{SENTENCE_STOP}]{{0,10}}?"
+            rf"每(?:条|单|次|个|篇|件|局)(?:都)?(?:返|赚|得|奖励|佣金|给|拿|收益)(?:是)?(?P<a>{AMT})"
+        )
         # Cheap gates (a character class first, so the engine skips ahead): the two
         # constructions above run only where their tail occurs, not at every numeral.
         self._payout_before_gate = re.compile(
@@ -81,8 +98,8 @@ class AmountClaims:
         self._principal_named = re.compile(rf"(?:本金|本钱|投资额)(?:为|是)?(?P<p>{money})")
         # 月纯收益6000元: the period is the first character of the income word
         self._period_income = re.compile(
-            rf"(?<![个\d一二三四五六七八九十两半])(?P<per>[日月年])(?:纯|净|均|稳定|固定)?"
-            rf"(?:收益|收入|利润|回报|分红)(?:约|达|高达|可达|超|有)?(?P<a>{AMT})"
+            rf"(?<![个\d一二三四五六七八九十两半])(?P<per>[日月年])(?:纯|净|均|稳定|固定|保底)*"
+            rf"(?:收益|收入|利润|回报|分红|租金)(?:约|达|高达|可达|超|有|保底|不低于|不少于)*(?P<a>{AMT})"
         )
         self._past_payout = re.compile(
             rf"(?:去年|上年|今年|上一年)(?:每份|每股|每户|每人|每位|每家)?"
@@ -95,7 +112,8 @@ class AmountClaims:
         )
         self._term = re.compile(
             rf"(?:周期|期限|为期|锁定期)(?:为|是)?(?P<n>{COUNT})(?P<u>{UNIT})"
-            rf"|{NUMSTART}(?P<n2>{COUNT})(?P<u2>{UNIT})[^\d{SENTENCE_STOP}]{{0,4}}?(?:后|期满|到期|内)"
+            rf"|{NUMSTART}(?P<n2>{COUNT})(?P<u2>{UNIT})[^\d{SENTENCE_STOP}]{{0,4}}?"
+            rf"(?:后|期满|到期|内|出栏|出局|结束|为一期)"
         )
         self._multiple_buyback = re.compile(
             rf"以(?P<k>{NUM})倍(?:的)?(?:价格|价|原价|购买价)?(?:回购|回收|收回)"
@@ -106,6 +124,14 @@ class AmountClaims:
         self._swap = re.compile(
             rf"(?:投|投入|投资|存|存入|入金|放|交|充)(?P<a1>{AMT})[^\d{STOP}]{{0,3}}?"
             rf"(?:返|回|还|拿回|拿|得|赚到|到手|变成)(?P<a2>{AMT})"
+        )
+        self._swap_term = re.compile(
+            rf"(?:进|投|存|入|充|打)(?P<a1>{AMT})[，,]?(?P<n>{COUNT})(?P<u>{UNIT})(?:后|就|即可|能|可)*"
+            rf"(?:出|拿|返|提|取|回|收)(?P<a2>{AMT})"
+        )
+        self._bonus = re.compile(
+            rf"(?:返还|退还|退回|归还)[^\d{STOP}]{{0,6}}?(?:并|另|再|且|还)(?:额外|另外)?"
+            rf"(?:奖励|补贴|赠送|多给|加送|分红|给|支付|付)(?P<a>{AMT})"
         )
         self._term_after = re.compile(
             rf"{NUMSTART}(?P<n>{COUNT})(?P<u>{UNIT})(?:出局|回本|到期|结束|期满|后|内|一期|一轮)?"
@@ -195,7 +221,11 @@ class AmountClaims:
     def _payout_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:
         """投1万每月返800 → 96; 入股5000元，每年保底分红1000元 → 20; 去年每份分了四千 → 40."""
         out = []
+        win = text[lo:hi]
         payouts = list(self._payout.finditer(text, lo, hi))
+        if any(w in win for w in _FLOOR_OR_INCOME):
+            payouts.extend(self._payout_floor.finditer(text, lo, hi))
+            payouts.extend(self._income_first.finditer(text, lo, hi))
         if self._payout_before_gate.search(text, lo, hi):
             payouts.extend(self._payout_before.finditer(text, lo, hi))
         for m in payouts:
@@ -207,8 +237,7 @@ class AmountClaims:
             per_year = per_year_of(m.group("per"))
             out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100 * per_year,
                                  "payout"))
-        win = text[lo:hi]
-        income = any(w in win for w in ("收益", "收入", "利润", "回报", "分红"))
+        income = any(w in win for w in ("收益", "收入", "利润", "回报", "分红", "租金"))
         for m in (self._period_income.finditer(text, lo, hi) if income else ()):
             principal = self._last_principal(text, max(0, m.start() - 40), m.start())
             a = parse_amount(m.group("a"))
@@ -232,6 +261,13 @@ class AmountClaims:
                                      "payout"))
         if "期" in win or "轮" in win:
             out.extend(self._cycle_claims(text, lo, hi))
+        for m in (self._per_task.finditer(text, lo, hi) if "每" in win else ()):
+            principal = self._last_principal(text, max(0, m.start() - 40), m.start())
+            k, a = parse_number(m.group("k")), parse_amount(m.group("a"))
+            if principal is not None and k and a and k * a < principal[1]:
+                out.append(RateClaim(principal[0], m.end(),
+                                     k * a / principal[1] * 100 * per_year_of(m.group("per")),
+                                     "payout"))
         gated = self._duration_money_gate.search(text, lo, hi) is not None
         for m in (self._duration_money.finditer(text, lo, hi) if gated else ()):
             principal = self._last_principal(text, max(0, m.start() - 40), m.start())
@@ -266,8 +302,14 @@ class AmountClaims:
 
     def _swap_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:
         """投一千返一千五，十天出局 → 1825: in X, back Y, over the period stated next (or
-        just before); without a period it is a promise with no rate to annualise."""
+        just before); without a period it is a promise with no rate to annualise.
+        进100，十五天后出150 → 1216.7: the period between the two amounts."""
         out = []
+        for m in self._swap_term.finditer(text, lo, hi):
+            a1, a2 = parse_amount(m.group("a1")), parse_amount(m.group("a2"))
+            times = self._per_year(m.group("n"), m.group("u"))
+            if a1 and a2 and times and a1 < a2 < 20 * a1:
+                out.append(RateClaim(m.start(), m.end(), (a2 - a1) / a1 * 100 * times, "swap"))
         for m in self._swap.finditer(text, lo, hi):
             a1, a2 = parse_amount(m.group("a1")), parse_amount(m.group("a2"))
             if not a1 or not a2 or not a1 < a2 < 20 * a1:
@@ -279,6 +321,24 @@ class AmountClaims:
             if per_year:
                 end = term.end() if term else m.end()
                 out.append(RateClaim(m.start(), end, (a2 - a1) / a1 * 100 * per_year, "swap"))
+        return out
+
+    def _bonus_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:
+        """养殖120天出栏，返还认养费并额外奖励60元 (on 认养价300元) → 60.8: the money back
+        plus a stated extra, over the term before it."""
+        out = []
+        for m in self._bonus.finditer(text, lo, hi):
+            back = max(0, m.start() - 50)
+            terms = list(self._term.finditer(text, back, m.start()))
+            principal = self._last_principal(text, back, m.start())
+            a = parse_amount(m.group("a"))
+            if not terms or principal is None or not a or a >= principal[1]:
+                continue
+            t = terms[-1]
+            times = self._per_year(t.group("n") or t.group("n2"), t.group("u") or t.group("u2"))
+            if times:
+                out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100 * times,
+                                     "bonus"))
         return out
 
     def _maturity_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:

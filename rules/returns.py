@@ -62,7 +62,8 @@ _RETURN_WORDS = (
     "获得", "获利", "分得", "分到", "分了", "分成", "保底", "分配", "多拿", "另付", "得到",
     "到期还",
     "还本",
-    "每年分", "每月分", "每天分", "年底分", "现金", "利钱",
+    "每年分", "每月分", "每天分", "年底分", "现金", "利钱", "个点", "后出", "后拿",
+    "净收入", "纯收入", "均收入",
 )
 _NEAR = 30
 # Highest bare number (no %) read as a percentage after a rate word of each period: above
@@ -137,7 +138,8 @@ class ReturnExtractor(AmountClaims):
         self._return_word_re = re.compile(alt(cues.return_words))
         self._returnish = re.compile(alt((*_RETURN_WORDS, *cues.return_words)))
         self._return_cue = re.compile(
-            alt((*cues.return_words, *cues.payout_verbs, "释放", "增值", "享", "派"))
+            alt((*cues.return_words, *cues.payout_verbs, "释放", "增值", "享", "派", "稳", "保底",
+                 "固定"))
         )
         self._rate_doubling = re.compile(
             rf"(?P<w>{alt(cues.rate_words)})(?:就|能|可|轻松|直接)*(?:翻倍|翻番|翻一番)"
@@ -268,7 +270,8 @@ class ReturnExtractor(AmountClaims):
             claims.extend(self._payout_claims(text, lo, hi))
         if has_money:
             claims.extend(self._maturity_claims(text, lo, hi))
-        if has_money or any(ch in win for ch in "百千万"):
+            claims.extend(self._bonus_claims(text, lo, hi))
+        if has_money or any(ch in win for ch in "百千万") or ("进" in win and "出" in win):
             claims.extend(self._swap_claims(text, lo, hi))
         return claims
 
@@ -367,7 +370,8 @@ class ReturnExtractor(AmountClaims):
         out = []
         periods = self.cues.periods
         win = text[lo:hi]
-        periodic = ("每" in win or "月月" in win or "天天" in win or "年底" in win)
+        periodic = ("每" in win or "月月" in win or "天天" in win or "年底" in win
+                    or "一年" in win or "一个月" in win or "一天" in win or "一周" in win)
         for m in (self._periodic_pct.finditer(text, lo, hi) if periodic else ()):
             after = text[m.end():m.end() + 6]
             if not (self._return_cue.search(m.group("gap")) or self._return_cue.search(after)

@@ -15,7 +15,7 @@ class RuleInfo:
     """A hit's rule as shown on the lead page."""
 
     id: str
-    name: str
+    name: str  # the Chinese name reviewers read (名称)
     category: str
     cite: str
     article_text: str
@@ -28,7 +28,13 @@ def rule_info(rule_id: str) -> RuleInfo:
         rule = rules.get_rule(rule_id)
     except KeyError:
         return RuleInfo(rule_id, "（规则已停用）", "", "", "")
-    return RuleInfo(rule.id, rule.name, rule.category, rule.basis.cite, rule.basis.text)
+    basis = rule.basis
+    return RuleInfo(rule.id, chinese_name(rule.name), rule.category, basis.cite, basis.text)
+
+
+def chinese_name(name: str) -> str:
+    """The lexicon names rules "中文 — English" for its maintainers; the UI is Chinese."""
+    return name.split(" — ", 1)[0].strip()
 
 
 def threshold_percent() -> float:

@@ -293,3 +293,38 @@ def test_stuck_ocr_recorded_as_timeout_then_retry_button_queues_it(
     assert response.status_code == 303 and "notice=retry" in response.headers["location"]
     db.expire_all()
     assert db.get(Upload, upload_id).ocr_status == "pending"  # type: ignore[union-attr]
+
+
+def test_poster_lead_page_shows_the_clean_photo_to_those_who_may_open_the_lead(
+    app_client: TestClient, db: Session, web_settings: Settings
+) -> None:
+    from monitor.evidence import EvidenceStore
+    from monitor.intake import UploadText, ingest_upload_text
+    from monitor.intake.testing import keyword_detect
+
+    make_user(db, "wang", "grid")
+    make_user(db, "li", "reviewer")
+    make_user(db, "police", "partner", unit="派出所")
+    login(app_client, "wang")
+    assert post_photo(app_client, photo_with_exif(), name="lift.jpg").status_code == 303
+    upload = db.scalars(sa.select(Upload)).one()
+    result = ingest_upload_text(
+        db, EvidenceStore(web_settings.evidence_dir), UploadText(upload.id, "养老投资 保本保息"),
+        detector=keyword_detect,
+    )
+    db.commit()
+    lead_id = result.lead_ids[0]
+    assert app_client.get(f"/leads/{lead_id}/photo").status_code == 403  # grid: no leads
+
+    app_client.cookies.clear()
+    login(app_client, "police")  # a partner, nothing referred to it
+    assert app_client.get(f"/leads/{lead_id}/photo").status_code in (403, 404)
+
+    app_client.cookies.clear()
+    login(app_client, "li")
+    page = app_client.get(f"/leads/{lead_id}").text
+    assert f'src="/leads/{lead_id}/photo"' in page and upload.sha256 in page
+    photo = app_client.get(f"/leads/{lead_id}/photo")
+    assert photo.status_code == 200 and photo.headers["x-content-type-options"] == "nosniff"
+    shown = Image.open(io.BytesIO(photo.content))
+    assert shown.size == (200, 320) and not shown.getexif()  # upright, no GPS

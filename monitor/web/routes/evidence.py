@@ -1,4 +1,5 @@
-"""Evidence files for the lead page: the screenshot, and the captured page as a snapshot.
+"""Evidence files for the lead page: the screenshot, the photo of a poster or tip, and the
+captured page as a snapshot.
 
 The snapshot is the raw captured HTML, so it is hostile by definition: it is served with a
 CSP `sandbox` (no scripts, no same-origin, no forms), `default-src 'none'` (nothing loads
@@ -17,6 +18,7 @@ from monitor import leads, workflow
 from monitor.errors import NotFound
 from monitor.evidence import EvidenceStore
 from monitor.web.deps import DB
+from monitor.web.images import display_copy_response
 from monitor.web.routes.leads import CAN_READ_LEADS
 from monitor.web.sessions import SignedIn
 
@@ -61,3 +63,16 @@ def screenshot(
     if capture is None or not capture.screenshot_sha256:
         raise NotFound(f"lead {lead_id} has no screenshot")
     return Response(_store(request).get(capture.screenshot_sha256), media_type="image/png")
+
+
+@router.get("/leads/{lead_id}/photo")
+def photo(
+    request: Request, db: DB, lead_id: int, signed_in: Annotated[SignedIn, Depends(CAN_READ_LEADS)]
+) -> Response:
+    """The poster or tip photo behind a lead, for everyone who may open the lead (a partner
+    unit sees the photo of a lead referred to it)."""
+    detail = leads.get_lead(db, lead_id)
+    workflow.check_can_view(db, signed_in.user, detail.lead)
+    if detail.upload is None:
+        raise NotFound(f"lead {lead_id} has no photo")
+    return display_copy_response(_store(request), detail.upload)

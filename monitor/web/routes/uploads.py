@@ -8,7 +8,6 @@ anyone else's id answers 404.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -23,6 +22,7 @@ from monitor.models.accounts import Role
 from monitor.uploads import FAILED, PENDING, RUNNING, TIMEOUT, UploadMeta, receive_upload
 from monitor.web.deps import DB, CsrfChecked, require
 from monitor.web.forms_uploads import UploadForm
+from monitor.web.images import display_copy_response
 from monitor.web.queries.uploads import own_uploads, visible_upload
 from monitor.web.routes.staff_common import local_time, see_other
 from monitor.web.sessions import SignedIn
@@ -130,18 +130,7 @@ def upload_image(upload_id: int, db: DB, signed_in: Uploader, request: Request) 
     upload = visible_upload(db, signed_in.user, upload_id)
     if not upload.display_path:
         raise InvalidInput("这张照片没有可显示的副本")
-    store = EvidenceStore(request.app.state.settings.evidence_dir)
-    data = store.get(Path(upload.display_path).name)
-    media = "image/jpeg" if data[:2] == b"\xff\xd8" else "image/png"
-    return Response(
-        data,
-        media_type=media,
-        headers={
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, max-age=3600",
-            "Content-Disposition": f'inline; filename="upload-{upload.id}.{media[6:]}"',
-        },
-    )
+    return display_copy_response(EvidenceStore(request.app.state.settings.evidence_dir), upload)
 
 
 @router.post("/uploads/{upload_id:int}/retry", dependencies=[CsrfChecked])

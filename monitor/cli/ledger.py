@@ -335,7 +335,8 @@ def sweep_cmd(
 @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), required=True)
 @command_with_globals
 def coverage_cmd(start: datetime, end: datetime) -> None:
-    """排查全覆盖: visits and poster sweeps per community and building, both days included.
+    """排查全覆盖: visits, poster sweeps and grid workers' poster photos per community and
+    building, both days included.
 
     Example:
 
@@ -345,7 +346,8 @@ def coverage_cmd(start: datetime, end: datetime) -> None:
     begin = datetime.combine(start.date(), time.min, zone)
     finish = datetime.combine(end.date() + timedelta(days=1), time.min, zone)
     with open_session() as session:
-        _echo([row.to_dict() for row in ledger_api.coverage(session, begin, finish)])
+        rows = ledger_api.coverage(session, begin, finish, tz=zone)
+        _echo([row.to_dict() for row in rows])
 
 
 #: The name the lazy CLI registry looks up (`monitor.cli.ledger:ledger`).

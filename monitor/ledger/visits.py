@@ -5,12 +5,19 @@ visited and every building's public spaces were swept for posters in the period.
 is computed from the records, never typed in: for a period, each (community, building)
 row says how many enterprises are on the ledger there, how many were visited, how many
 sweeps were made and how many photos they produced.
+
+Grid workers mostly show a sweep by photographing what they found (海报上传), not by
+filling in a sweep record, so their uploads count too: each worker's photos at one
+building on one office-local day are one sweep, and every photo is a photo. A sweep that
+found nothing is recorded explicitly (`record_sweep`, the upload page's "未发现" form),
+since having looked is what coverage asks for.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import func, select
@@ -18,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from monitor import audit
 from monitor.errors import InvalidInput
+from monitor.models.core import Upload
 from monitor.models.ledger import Enterprise, PosterSweep, Visit
 
 #: What a 走访 checks (资质 / 实际经营 / 宣传材料) and the allowed outcomes.
@@ -160,8 +168,11 @@ class CoverageRow:
         return data
 
 
-def coverage(session: Session, start: datetime, end: datetime) -> list[CoverageRow]:
-    """Coverage for visits and sweeps with start <= time < end, sorted by community/building.
+def coverage(
+    session: Session, start: datetime, end: datetime, *, tz: tzinfo = UTC
+) -> list[CoverageRow]:
+    """Coverage for visits, sweeps and poster uploads with start <= time < end, sorted by
+    community/building; `tz` is the office's, whose days split uploads into sweeps.
 
     Visits count where the enterprise was at visit time; the enterprise totals are the
     ledger's active enterprises now (the ledger keeps no building history of its own).
@@ -209,7 +220,38 @@ def coverage(session: Session, start: datetime, end: datetime) -> list[CoverageR
     for community, building, sweeps, photos, last in session.execute(sweep_stmt):
         r = row(community, building)
         r.sweeps, r.photos, r.last_sweep = sweeps, int(photos), _aware(last)
+    _add_upload_sweeps(session, start, end, tz, row)
     return [rows[k] for k in sorted(rows)]
+
+
+def _add_upload_sweeps(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    tz: tzinfo,
+    row: Callable[[str | None, str | None], CoverageRow],
+) -> None:
+    """Poster uploads as sweeps: one per uploader, building and office-local day. Uploads
+    with no community (a tip's photo from the public) say nothing about coverage."""
+    upload_stmt = select(
+        Upload.community, Upload.building, Upload.uploader_id, Upload.created_at
+    ).where(
+        Upload.created_at >= start,
+        Upload.created_at < end,
+        Upload.community.is_not(None),
+        Upload.community != "",
+    )
+    sweeps: dict[tuple[str, str], set[tuple[int | None, date]]] = {}
+    for community, building, uploader_id, created_at in session.execute(upload_stmt):
+        moment = _aware(created_at)
+        assert moment is not None
+        r = row(community, building)
+        r.photos += 1
+        r.last_sweep = max(r.last_sweep or moment, moment)
+        key = (r.community, r.building)
+        sweeps.setdefault(key, set()).add((uploader_id, moment.astimezone(tz).date()))
+    for (where, place), days in sweeps.items():
+        row(where, place).sweeps += len(days)
 
 
 def _aware(value: object) -> datetime | None:

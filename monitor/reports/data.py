@@ -16,8 +16,9 @@ the xlsx and HTML renderings (and any later web page) show the same numbers:
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -79,7 +80,7 @@ def build_report(
     _disposals(session, report, start, end)
     report.overdue = _overdue(session, as_of)
     _ledger(session, report, start, end, as_of, scanner)
-    report.coverage = _coverage(session, start, end)
+    report.coverage = _coverage(session, start, end, ZoneInfo(timezone))
     return report
 
 
@@ -222,9 +223,11 @@ def _ledger(
     report.pending_review.sort(key=lambda p: (-LEVEL_ORDER[p.suggested_tag], p.name))
 
 
-def _coverage(session: Session, start: datetime, end: datetime) -> list[CommunityCoverage]:
+def _coverage(
+    session: Session, start: datetime, end: datetime, tz: tzinfo
+) -> list[CommunityCoverage]:
     out: dict[str, CommunityCoverage] = {}
-    for row in coverage(session, start, end):
+    for row in coverage(session, start, end, tz=tz):
         c = out.setdefault(row.community, CommunityCoverage(row.community, 0, 0, 0, 0, 0, 0, 0))
         c.buildings += 1
         c.buildings_complete += int(row.complete)

@@ -24,6 +24,16 @@ class UploadForm(FormModel):
     note: str = Field(default="", max_length=2000)
 
 
+class SweepForm(FormModel):
+    """A poster sweep that found nothing to photograph (张贴物排查：未发现): coverage counts
+    having looked, so the grid worker records it instead of leaving a gap."""
+
+    community: str = Field(min_length=1, max_length=100)
+    building: str = Field(default="", max_length=200)
+    place: str = Field(default="", max_length=200)
+    note: str = Field(default="", max_length=2000)
+
+
 class TipForm(FormModel):
     """A report from the public (举报). At least text, a link or a photo (checked by
     `monitor.intake.ingest_tip`)."""

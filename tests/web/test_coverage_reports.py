@@ -139,3 +139,31 @@ def test_partners_and_grid_workers_cannot_read_reports(app_client: TestClient, d
     login(app_client, "police")
     for path in ("/reports", "/reports.xlsx", "/coverage"):
         assert app_client.get(path).status_code == 403, path
+
+
+def test_grid_worker_records_an_empty_sweep_and_coverage_counts_it(
+    app_client: TestClient, db: Session
+) -> None:
+    from tests.web.conftest import csrf_from
+
+    make_user(db, "wang", "grid")
+    make_user(db, "li", "reviewer")
+    login(app_client, "wang")
+    page = app_client.get("/uploads").text
+    assert 'action="/sweeps"' in page
+    form = {"community": "桃源社区", "building": "<b>A栋</b>", "place": "电梯"}
+    assert app_client.post("/sweeps", data=form).status_code == 403  # no CSRF token
+    missing = app_client.post("/sweeps", data={"csrf_token": csrf_from(page), "building": "A"})
+    assert missing.status_code == 422  # a sweep needs its community
+    sent = app_client.post(
+        "/sweeps", data={**form, "csrf_token": csrf_from(page)}, follow_redirects=False
+    )
+    assert sent.status_code == 303 and sent.headers["location"] == "/uploads?notice=swept"
+
+    app_client.cookies.clear()
+    login(app_client, "li")
+    coverage = app_client.get("/coverage").text
+    assert "&lt;b&gt;A栋&lt;/b&gt;" in coverage and "<b>A栋</b>" not in coverage
+    (sweep,) = ledger.coverage(db, datetime(2000, 1, 1, tzinfo=ZoneInfo("UTC")),
+                               datetime(2100, 1, 1, tzinfo=ZoneInfo("UTC")))  # fmt: skip
+    assert (sweep.community, sweep.sweeps, sweep.photos) == ("桃源社区", 1, 0)

@@ -1,21 +1,16 @@
-"""排查全覆盖 for the coverage page: `ledger.coverage` rows plus when each building was last
-swept and visited in the period, so a gap (nothing in the period) stands out.
-
-`monitor.ledger.visits.coverage` counts visits and sweeps but keeps no last-seen times;
-`last_sweep` / `last_visit` belong on its `CoverageRow`.
-"""
+"""排查全覆盖 for the coverage page: `ledger.coverage` rows (sweeps, poster uploads, visits)
+with when each building was last swept and visited in the period, gaps first, so a
+building where nothing happened stands out."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import Session
 
 from monitor.ledger import coverage
-from monitor.ledger.visits import UNKNOWN, CoverageRow
-from monitor.models.ledger import PosterSweep, Visit
+from monitor.ledger.visits import CoverageRow
 
 
 @dataclass
@@ -32,39 +27,12 @@ class CoverageLine:
         return self.row.sweeps == 0 and self.row.visits == 0
 
 
-def coverage_lines(session: Session, start: datetime, end: datetime) -> list[CoverageLine]:
+def coverage_lines(
+    session: Session, start: datetime, end: datetime, tz: tzinfo = UTC
+) -> list[CoverageLine]:
     """Coverage for start <= time < end, gaps first, then by community and building."""
-    last_sweep = _latest(
-        session, PosterSweep.community, PosterSweep.building, PosterSweep.swept_at, start, end
-    )
-    last_visit = _latest(session, Visit.community, Visit.building, Visit.visited_at, start, end)
     lines = [
-        CoverageLine(
-            row,
-            last_sweep.get((row.community, row.building)),
-            last_visit.get((row.community, row.building)),
-        )
-        for row in coverage(session, start, end)
+        CoverageLine(row, row.last_sweep, row.last_visit)
+        for row in coverage(session, start, end, tz=tz)
     ]
     return sorted(lines, key=lambda line: (not line.gap, line.row.community, line.row.building))
-
-
-def _latest(
-    session: Session,
-    community: InstrumentedAttribute[str],
-    building: InstrumentedAttribute[str],
-    moment: InstrumentedAttribute[datetime],
-    start: datetime,
-    end: datetime,
-) -> dict[tuple[str, str], datetime]:
-    """(community, building) → the latest `moment` in the period."""
-    stmt = (
-        select(community, building, func.max(moment))
-        .where(moment >= start, moment < end)
-        .group_by(community, building)
-    )
-    out: dict[tuple[str, str], datetime] = {}
-    for where, place, latest in session.execute(stmt):
-        if latest is not None:
-            out[(where or UNKNOWN, place or "")] = latest
-    return out

@@ -34,7 +34,7 @@ def coverage_page(
     now = today(request)
     start = parse_day(since, default=Period.ending(now, tz.key).start)
     end = parse_day(until, default=now)
-    lines = coverage_lines(db, *day_bounds(start, end, tz))
+    lines = coverage_lines(db, *day_bounds(start, end, tz), tz)
     context = {
         "lines": lines,
         "since": start.isoformat(),

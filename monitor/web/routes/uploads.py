@@ -11,17 +11,18 @@ from __future__ import annotations
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 import ocr
-from monitor import audit, ocr_worker
+from monitor import audit, ledger, ocr_worker
 from monitor.errors import InvalidInput
 from monitor.evidence import EvidenceStore
 from monitor.models.accounts import Role
+from monitor.models.base import utcnow
 from monitor.uploads import FAILED, PENDING, RUNNING, TIMEOUT, UploadMeta, receive_upload
-from monitor.web.deps import DB, CsrfChecked, require
-from monitor.web.forms_uploads import UploadForm
+from monitor.web.deps import DB, CsrfChecked, client_ip, require
+from monitor.web.forms_uploads import SweepForm, UploadForm
 from monitor.web.images import display_copy_response
 from monitor.web.queries.uploads import own_uploads, visible_upload
 from monitor.web.routes.staff_common import local_time, see_other
@@ -122,6 +123,28 @@ async def upload_photo(request: Request, db: DB, signed_in: Uploader) -> Respons
         )
     ocr_worker.kick(request.app, row.id)
     return see_other(f"/uploads?notice=saved#upload-{row.id}")
+
+
+@router.post("/sweeps", dependencies=[CsrfChecked])
+def record_empty_sweep(
+    request: Request, db: DB, form: Annotated[SweepForm, Form()], signed_in: Uploader
+) -> Response:
+    """A sweep that found no poster: recorded for 排查全覆盖 (`ledger.record_sweep`, which
+    audits it)."""
+    user = signed_in.user
+    ledger.record_sweep(
+        db,
+        community=form.community,
+        building=form.building,
+        place=form.place,
+        note=form.note,
+        swept_by=user.display_name or user.username,
+        swept_at=utcnow(),
+        audit_as=audit.ActorRef(user.id, user.username),
+        ip=client_ip(request),
+    )
+    db.commit()
+    return see_other("/uploads?notice=swept")
 
 
 @router.get("/uploads/{upload_id:int}/image")

@@ -127,3 +127,46 @@ def test_visit_and_sweep_validation(session: Session) -> None:
         record_visit(session, ent, visitor="", visited_at=_at(1), checks={})
     with pytest.raises(InvalidInput, match="社区"):
         record_sweep(session, community="", swept_by="x", swept_at=_at(1))
+
+
+def test_grid_uploads_count_as_sweeps_per_worker_building_and_office_day(
+    session: Session,
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from monitor.models.accounts import User
+    from monitor.models.core import Upload
+
+    wang = User(username="wang", role="grid", password_hash="x")
+    zhao = User(username="zhao", role="grid", password_hash="x")
+    session.add_all([wang, zhao])
+    session.flush()
+    shanghai = ZoneInfo("Asia/Shanghai")
+
+    def upload(n: int, who: User, at: datetime, community: str | None, building: str) -> None:
+        session.add(Upload(sha256=f"{n:064x}", original_path=f"x/{n}", uploader_id=who.id,
+                           community=community, building=building, created_at=at))  # fmt: skip
+
+    # Office day 11-05 (Asia/Shanghai): 07:30 local is 23:30 UTC on 11-04.
+    upload(1, wang, datetime(2026, 11, 4, 23, 30, tzinfo=UTC), "桃源社区", "A栋")
+    upload(2, wang, datetime(2026, 11, 5, 2, 0, tzinfo=UTC), "桃源社区", "A栋")
+    upload(3, zhao, datetime(2026, 11, 5, 3, 0, tzinfo=UTC), "桃源社区", "A栋")
+    upload(4, wang, datetime(2026, 11, 6, 1, 0, tzinfo=UTC), "桃源社区", "A栋")
+    upload(5, wang, datetime(2026, 11, 6, 1, 0, tzinfo=UTC), "龙井社区", "")
+    upload(6, wang, datetime(2026, 11, 6, 2, 0, tzinfo=UTC), None, "")  # a tip's photo
+    upload(7, wang, datetime(2026, 11, 20, tzinfo=UTC), "桃源社区", "A栋")  # outside
+    session.flush()
+
+    rows = {
+        (r.community, r.building): r
+        for r in coverage(session, _at(1), _at(16), tz=shanghai)
+    }
+    a = rows[("桃源社区", "A栋")]
+    # wang 11-05 (two photos), zhao 11-05, wang 11-06: three sweeps, four photos.
+    assert (a.sweeps, a.photos) == (3, 4)
+    assert a.last_sweep == datetime(2026, 11, 6, 1, 0, tzinfo=UTC)
+    assert (rows[("龙井社区", "")].sweeps, rows[("龙井社区", "")].photos) == (1, 1)
+    assert set(rows) == {("桃源社区", "A栋"), ("龙井社区", "")}
+    # Counted in UTC days instead, wang's first two photos fall on different days.
+    in_utc = {(r.community, r.building): r for r in coverage(session, _at(1), _at(16))}
+    assert in_utc[("桃源社区", "A栋")].sweeps == 4

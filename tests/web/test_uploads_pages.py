@@ -328,3 +328,18 @@ def test_poster_lead_page_shows_the_clean_photo_to_those_who_may_open_the_lead(
     assert photo.status_code == 200 and photo.headers["x-content-type-options"] == "nosniff"
     shown = Image.open(io.BytesIO(photo.content))
     assert shown.size == (200, 320) and not shown.getexif()  # upright, no GPS
+
+
+def test_upload_form_starts_where_the_last_photo_was_taken(grid: TestClient) -> None:
+    empty = grid.get("/uploads").text
+    assert 'name="community" maxlength="100" value=""' in empty
+    token = csrf_from(empty)
+    sent = grid.post(
+        "/uploads",
+        data={"csrf_token": token, "building": '5"><b>栋', "community": "桃源社区"},
+        files={"photo": ("p.jpg", small_jpeg(), "image/jpeg")},
+    )
+    assert sent.status_code == 303
+    page = grid.get("/uploads").text
+    assert 'name="community" maxlength="100" value="桃源社区"' in page
+    assert 'value="5&#34;&gt;&lt;b&gt;栋"' in page and '5"><b>' not in page

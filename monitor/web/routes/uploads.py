@@ -65,8 +65,13 @@ def _page(
 ) -> Response:
     rows = own_uploads(db, signed_in.user.id)
     waiting = any(r.upload.ocr_status in (PENDING, RUNNING) for r in rows)
+    # A grid worker photographs building after building in one community: start the
+    # form where the last photo was taken instead of making them type it again.
+    last = rows[0].upload if rows else None
     context = {
         "rows": rows,
+        "last_community": (last.community or "") if last else "",
+        "last_building": last.building if last else "",
         "waiting": waiting,
         "error": error,
         "code": code,

@@ -28,6 +28,9 @@ from rules.rates import (
 _FLOOR_OR_INCOME = ("不少于", "不低于", "至少", "保底", "最低", "起码", "稳拿", "稳定",
                     "利息", "收益", "分红", "回报", "收入", "利润")
 
+#: Income words one of which the period-income construction (月纯收益6000元) needs.
+_INCOME_WORDS = ("收益", "收入", "利润", "回报", "分红", "租金", "分润", "返利", "利息", "返现")
+
 
 class AmountClaims:
     """Money-based constructions; the regexes are compiled once per lexicon."""
@@ -45,13 +48,18 @@ class AmountClaims:
                       r"|车价|机价|设备价|每单位|每份额|每棵|每株|每亩|每间"
                       r"|价格|认购价|认养价|认领价|认筹价)"
                       r"(?:认购价|售价|价格|单价)?")
+        # 每亩种植成本2000元: what one unit costs, named with a few characters between
+        unit_cost = r"(?:认购价|售价|价格|单价|认领费|认养费|托管费|费用|价|成本|投入|投资)"
         self._principal = re.compile(
             rf"(?:{verbs}(?:(?:{COUNT}(?:年|个月|天|期))?[^\d{STOP}]{{0,8}}?(?P<p2>{money})"
             rf"|(?P<p1>{AMT}))"
-            rf"|{unit_words}(?:[\u4e00-\u9fff]{{0,4}}?(?:认购价|售价|价格|单价|认领费|认养费|托管费|费用|价))?"
+            rf"|{unit_words}(?:[\u4e00-\u9fff]{{0,4}}?{unit_cost})?"
             rf"(?:为|是|仅|只需|仅需)?(?:人民币)?[(（]?(?P<p3>{AMT})|(?P<p4>{money})(?:一|1|每)(?:股|份|瓶|件|只|套|台|头|亩|盒|箱|克)"
             rf"|每(?P<p5>[\d一二两三四五六七八九十]*[万千百]元?)"
-            rf"|(?:一|每)(?:个|间|套|台|股|份|亩|棵|头|只|株|单|位)[^\d{STOP}]{{0,6}}?(?P<p6>{money}))"
+            rf"|(?:一|每)(?:个(?![月星])|间|套|台|股|份|亩|棵|头|只|株|单|位)"
+            rf"[^\d{STOP}]{{0,6}}?(?P<p6>{money})"
+            # 3000元档位日分润40元: a tier named by its amount
+            rf"|(?P<p7>{money})(?:的)?(?:档位|档|套餐|级别|等级))"
         )
         mods = (r"(?:都|就|可|能|可以|稳定|固定|准时|按时|还|再|保底|自动|额外|另外|另|可获"
                 r"|享受?|给您?|给你)*")
@@ -82,6 +90,11 @@ class AmountClaims:
             rf"{PERIOD}[^\d{STOP}]{{0,6}}?(?P<k>{NUM})(?:条|单|次|个|篇|件|局)[^{SENTENCE_STOP}]{{0,10}}?"
             rf"每(?:条|单|次|个|篇|件|局)(?:都)?(?:返|赚|得|奖励|佣金|给|拿|收益)(?:是)?(?P<a>{AMT})"
         )
+        # 每亩种植成本2000元…亩均纯利1500元: a unit's yearly profit on the unit's cost
+        self._unit_income = re.compile(
+            rf"(?:每亩|亩均|每头|头均|每棵|每株|每台|台均|单台|每套|每间|每份|每股)(?:年)?"
+            rf"(?:纯利润?|净利润?|利润|收益|纯收入|净收入|年收益|分红)(?:约|达|可达|高达|超|有)?(?P<a>{AMT})"
+        )
         # Cheap gates (a character class first, so the engine skips ahead): the two
         # constructions above run only where their tail occurs, not at every numeral.
         self._payout_before_gate = re.compile(
@@ -99,7 +112,8 @@ class AmountClaims:
         # 月纯收益6000元: the period is the first character of the income word
         self._period_income = re.compile(
             rf"(?<![个\d一二三四五六七八九十两半])(?P<per>[日月年])(?:纯|净|均|稳定|固定|保底)*"
-            rf"(?:收益|收入|利润|回报|分红|租金)(?:约|达|高达|可达|超|有|保底|不低于|不少于)*(?P<a>{AMT})"
+            rf"(?:收益|收入|利润|回报|分红|租金|分润|返利|利息|返现)(?:约|达|高达|可达|超|有|保底|不低于|不少于)*"
+            rf"(?P<a>{AMT})"
         )
         self._past_payout = re.compile(
             rf"(?:去年|上年|今年|上一年)(?:每份|每股|每户|每人|每位|每家)?"
@@ -116,7 +130,8 @@ class AmountClaims:
             rf"(?:后|期满|到期|内|出栏|出局|结束|为一期)"
         )
         self._multiple_buyback = re.compile(
-            rf"以(?P<k>{NUM})倍(?:的)?(?:价格|价|原价|购买价)?(?:回购|回收|收回)"
+            rf"(?:以|按)(?:购入价|购买价|买入价|原价|本金|认购价|买价)?的?(?P<k>{NUM})倍(?:的)?"
+            rf"(?:价格|价|原价|购买价)?(?:回购|回收|收回)"
             rf"|(?:本金|投资额|购买价|本钱)的(?P<k2>{NUM})倍"
         )
         # 投一千返一千五，十天出局 / 存1万到期拿回1.2万，为期半年: the money put in and the money
@@ -126,8 +141,9 @@ class AmountClaims:
             rf"(?:返|回|还|拿回|拿|得|赚到|到手|变成)(?P<a2>{AMT})"
         )
         self._swap_term = re.compile(
-            rf"(?:进|投|存|入|充|打)(?P<a1>{AMT})[，,]?(?P<n>{COUNT})(?P<u>{UNIT})(?:后|就|即可|能|可)*"
-            rf"(?:出|拿|返|提|取|回|收)(?P<a2>{AMT})"
+            rf"(?:进|投|存|入|充|打|提供帮助|捐助|付出|排单|打款)(?P<a1>{AMT})[，,]?(?P<n>{COUNT})(?P<u>{UNIT})"
+            rf"(?:后|就|即可|能|可)*"
+            rf"(?:出|拿|返|提|取|回|收|获得帮助|接受帮助|获得|收到|领取|得到)(?P<a2>{AMT})"
         )
         self._bonus = re.compile(
             rf"(?:返还|退还|退回|归还)[^\d{STOP}]{{0,6}}?(?:并|另|再|且|还)(?:额外|另外)?"
@@ -198,7 +214,7 @@ class AmountClaims:
         found = None
         for m in self._principal.finditer(text, lo, hi):
             token = (m.group("p1") or m.group("p2") or m.group("p3") or m.group("p4")
-                     or m.group("p5") or m.group("p6"))
+                     or m.group("p5") or m.group("p6") or m.group("p7"))
             if token and token[0] in "万千百":  # 每万元 = per 10,000 yuan
                 token = "一" + token
             value = parse_amount(token) if token else None
@@ -237,7 +253,7 @@ class AmountClaims:
             per_year = per_year_of(m.group("per"))
             out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100 * per_year,
                                  "payout"))
-        income = any(w in win for w in ("收益", "收入", "利润", "回报", "分红", "租金"))
+        income = any(w in win for w in _INCOME_WORDS)
         for m in (self._period_income.finditer(text, lo, hi) if income else ()):
             principal = self._last_principal(text, max(0, m.start() - 40), m.start())
             a = parse_amount(m.group("a"))
@@ -246,6 +262,12 @@ class AmountClaims:
             per_year = {"日": 365.0, "月": 12.0, "年": 1.0}[m.group("per")]
             out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100 * per_year,
                                  "payout"))
+        if any(w in win for w in ("均", "每亩", "每头", "每棵", "每株", "每台", "单台", "每套")):
+            for m in self._unit_income.finditer(text, lo, hi):
+                principal = self._last_principal(text, max(0, m.start() - 50), m.start())
+                a = parse_amount(m.group("a"))
+                if principal is not None and a and a < principal[1]:
+                    out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100, "payout"))
         paid = any(w in win for w in ("支付", "派发", "发放", "给付", "兑付"))
         for m in (self._term_payout.finditer(text, lo, hi) if paid else ()):
             back = max(0, m.start() - 60)

@@ -87,6 +87,12 @@ class Engine:
             return "word_boundary"
         return None
 
+    def _guaranteed(self, raw: list[RawMatch], ctx: TextContext, text: str) -> bool:
+        """Whether an explicit guarantee of principal (保本保息, 亏损全赔) stands, unnegated and
+        outside warnings: such a text is no licensed product, whatever disclosure it quotes."""
+        return any(m.rule.category == "principal_guarantee" and m.rule.weight >= _DISCLOSURE_KEEPS
+                   and self._why_not(m, ctx, text) is None for m in raw)
+
     def _claim_why_not(self, c: RateClaim, ctx: TextContext, text: str) -> str | None:
         if ctx.warning_doc:
             return "warning"
@@ -111,6 +117,8 @@ class Engine:
         if not ctx.investment:
             ctx.investment = any(m.rule.category == "return_promise" and m.rule.requires is None
                                  for m in raw)
+        if ctx.disclosure and self._guaranteed(raw, ctx, t):
+            ctx.disclosure = []  # a disclosure beside 保本保息 is window dressing, not a licence
         evidence = _Evidence()
         for m in raw:
             self._judge_match(m, norm, ctx, evidence)

@@ -63,7 +63,7 @@ _RETURN_WORDS = (
     "到期还",
     "还本",
     "每年分", "每月分", "每天分", "年底分", "现金", "利钱", "个点", "后出", "后拿",
-    "净收入", "纯收入", "均收入",
+    "净收入", "纯收入", "均收入", "纯利", "净利", "打过来", "转过来", "按时打", "按时转", "按时给",
 )
 _NEAR = 30
 # Highest bare number (no %) read as a percentage after a rate word of each period: above
@@ -375,6 +375,7 @@ class ReturnExtractor(AmountClaims):
         for m in (self._periodic_pct.finditer(text, lo, hi) if periodic else ()):
             after = text[m.end():m.end() + 6]
             if not (self._return_cue.search(m.group("gap")) or self._return_cue.search(after)
+                    or (not m.group("gap") and m.group("v").endswith("个点"))
                     or (self._grows.search(m.group("gap"))
                         and self._holding.search(text, max(0, m.start() - 6), m.start()))):
                 continue

@@ -39,11 +39,16 @@ def test_demo_sets_up_everything_and_is_repeatable(tmp_path: Path) -> None:
     with engine.connect() as conn:
         leads = conn.execute(sa.text("SELECT source_kind, via FROM leads")).all()
         enterprises = conn.execute(sa.text("SELECT count(*) FROM enterprises")).scalar_one()
+        sources = conn.execute(sa.text("SELECT id, enabled FROM sources")).all()
+        runs = conn.execute(sa.text("SELECT source_id, status FROM crawl_runs")).all()
     kinds = {row[0] for row in leads}
     vias = {row[1] for row in leads}
     assert {"web", "poster"} <= kinds
     assert {"html", "image", "poster"} <= vias  # text in images was read, posters were read
     assert enterprises == 5
+    # The demo town is a configured source, and the crawl was recorded as its run.
+    assert len(sources) == 1 and sources[0][1]
+    assert runs == [(sources[0][0], "finished")]
 
     # Running it again adds sightings, not leads.
     second = subprocess.run(
@@ -56,5 +61,7 @@ def test_demo_sets_up_everything_and_is_repeatable(tmp_path: Path) -> None:
     assert second.returncode == 0, second.stderr[-3000:]
     with engine.connect() as conn:
         again = conn.execute(sa.text("SELECT count(*) FROM leads")).scalar_one()
+        sources_again = conn.execute(sa.text("SELECT count(*) FROM sources")).scalar_one()
     engine.dispose()
     assert again == len(leads)
+    assert sources_again == 1

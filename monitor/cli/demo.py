@@ -22,6 +22,8 @@ def demo(host: str, port: int, no_serve: bool, no_crawl: bool, no_posters: bool)
 
         admon demo            # then open http://127.0.0.1:8000 and sign in as admin
     """
+    from contextlib import ExitStack
+
     from monitor.demo import run_demo
 
     settings = current_settings()
@@ -29,27 +31,32 @@ def demo(host: str, port: int, no_serve: bool, no_crawl: bool, no_posters: bool)
     def step(message: str) -> None:
         click.echo(f"admon demo: {message}", err=True)
 
-    result = run_demo(settings, step, crawl=not no_crawl, posters=not no_posters)
-    click.echo("")
-    click.echo("== admon 演示已就绪 demo ready ==")
-    if result.crawl is not None:
-        c = result.crawl
-        click.echo(
-            f"网页巡查 crawl: {c.pages} pages ({c.rendered} rendered, {c.images} images read), "
-            f"{c.leads_new} new leads, {c.errors} errors recorded — {c.status}"
+    # The demo town stays up while the UI serves, so its source can be run again from it.
+    with ExitStack() as keep:
+        result = run_demo(
+            settings, step, crawl=not no_crawl, posters=not no_posters,
+            keep=None if no_serve else keep,
         )
-    if result.posters:
-        click.echo(f"海报 posters: {result.posters} read, {result.poster_leads} raised leads")
-    click.echo(f"企业台账 ledger: {result.enterprises} enterprises")
-    click.echo(f"线索 leads in total: {result.leads_total}")
-    click.echo("账号 accounts (passwords are new on every demo run):")
-    for account in result.accounts:
-        click.echo(f"  {account.username:<9} {account.role:<9} password: {account.password}")
-    if no_serve:
-        return
-    import uvicorn
+        click.echo("")
+        click.echo("== admon 演示已就绪 demo ready ==")
+        if result.crawl is not None:
+            c = result.crawl
+            click.echo(
+                f"网页巡查 crawl: {c.pages} pages ({c.rendered} rendered, {c.images} images read), "
+                f"{c.leads_new} new leads, {c.errors} errors recorded — {c.status}"
+            )
+        if result.posters:
+            click.echo(f"海报 posters: {result.posters} read, {result.poster_leads} raised leads")
+        click.echo(f"企业台账 ledger: {result.enterprises} enterprises")
+        click.echo(f"线索 leads in total: {result.leads_total}")
+        click.echo("账号 accounts (passwords are new on every demo run):")
+        for account in result.accounts:
+            click.echo(f"  {account.username:<9} {account.role:<9} password: {account.password}")
+        if no_serve:
+            return
+        import uvicorn
 
-    from monitor.web import create_app
+        from monitor.web import create_app
 
-    click.echo(f"界面 UI: http://{host}:{port}/  (sign in as admin; Ctrl-C to stop)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        click.echo(f"界面 UI: http://{host}:{port}/  (sign in as admin; Ctrl-C to stop)")
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")

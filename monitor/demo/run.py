@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import users
-from monitor.crawling import CrawlPlan, CrawlSummary, run_crawl
+from monitor.crawling import CrawlPlan, CrawlSummary, add_source, run_crawl
 from monitor.db import make_engine, session_factory, upgrade
 from monitor.demo.ledger import write_demo_ledger
 from monitor.ledger import import_xlsx
 from monitor.models.accounts import User
-from monitor.models.core import Lead
+from monitor.models.core import Lead, Source
 from monitor.settings import Settings
 
 Step = Callable[[str], None]
@@ -33,6 +34,10 @@ DEMO_SITE_PORT = 8710
 #: The demo town includes deliberately slow and broken pages (faults.md); the demo records
 #: them as errors without waiting the production timeouts out.
 DEMO_SCRAPY_SETTINGS = {"DOWNLOAD_TIMEOUT": 8, "RETRY_TIMES": 1}
+#: The demo town as a configured source (监测源), so the sources page shows it with its
+#: runs and "run now" works while the demo's UI is up. Nightly at 02:00 like a real one.
+DEMO_SOURCE_NAME = "演示小镇 青禾街道便民信息网"
+DEMO_COMMUNITY = "幸福社区"
 
 
 @dataclass(frozen=True)
@@ -82,7 +87,28 @@ def _ledger(settings: Settings, sessions: sessionmaker[Session]) -> int:
     return summary.imported + summary.updated + summary.unchanged
 
 
-def _crawl(settings: Settings, sessions: sessionmaker[Session], step: Step) -> CrawlSummary:
+def _demo_source(sessions: sessionmaker[Session], start: str) -> int:
+    """The demo town's source row, created on the first run and pointed at this run's
+    address (the port is random when 8710 is busy)."""
+    with sessions() as db:
+        source = db.scalar(select(Source).where(Source.name == DEMO_SOURCE_NAME))
+        if source is None:
+            source = add_source(
+                db, DEMO_SOURCE_NAME, [start], kind="platform", max_pages=DEMO_MAX_PAGES,
+                schedule="0 2 * * *", community=DEMO_COMMUNITY,
+                notes="admon demo 自带的演示站点，仅在 admon demo 运行时可访问。",
+            )
+        else:
+            source.start_urls = [start]
+        db.commit()
+        return source.id
+
+
+def _crawl(
+    settings: Settings, sessions: sessionmaker[Session], step: Step, keep: ExitStack | None
+) -> CrawlSummary:
+    """Crawl the demo town as its configured source. With `keep`, the town stays up until
+    that stack closes (while the demo's UI serves), so the sources page can run it again."""
     from crawlers.demo_site.server import DemoSite
 
     try:
@@ -90,15 +116,15 @@ def _crawl(settings: Settings, sessions: sessionmaker[Session], step: Step) -> C
     except OSError:
         step(f"port {DEMO_SITE_PORT} is busy; the demo town gets a random port this time")
         site = DemoSite(port=0, bulk_pages=0)
-    with site:
+    with ExitStack() as own:
+        (keep or own).enter_context(site)
         start = site.url.rstrip("/") + "/"
+        source_id = _demo_source(sessions, start)
         step(f"演示站点 demo town: {start} — crawling (Scrapy + Chromium + OCR) …")
-        plan = CrawlPlan(
-            urls=(start,),
-            max_pages=DEMO_MAX_PAGES,
-            community="幸福社区",
-            scrapy_settings=DEMO_SCRAPY_SETTINGS,
-        )
+        with sessions() as db:
+            source = db.get(Source, source_id)
+            assert source is not None
+            plan = CrawlPlan.for_source(source, scrapy_settings=DEMO_SCRAPY_SETTINGS)
         return run_crawl(settings, sessions, plan)
 
 
@@ -117,16 +143,22 @@ def _posters(settings: Settings, sessions: sessionmaker[Session], step: Step) ->
         uploader="grid",
         place="电梯间",
         building="3号楼",
-        community="幸福社区",
+        community=DEMO_COMMUNITY,
         wait=True,
     )
     return report.accepted, report.leads
 
 
 def run_demo(
-    settings: Settings, step: Step = print, *, crawl: bool = True, posters: bool = True
+    settings: Settings,
+    step: Step = print,
+    *,
+    crawl: bool = True,
+    posters: bool = True,
+    keep: ExitStack | None = None,
 ) -> DemoResult:
-    """Set up the demo office in `settings`' database and data directory."""
+    """Set up the demo office in `settings`' database and data directory. Things that
+    should outlive the setup (the demo town's web server, for the UI) go on `keep`."""
     engine = make_engine(settings.resolved_database_url)
     try:
         upgrade(engine)
@@ -137,7 +169,7 @@ def run_demo(
         result.enterprises = _ledger(settings, sessions)
         step(f"企业台账 ledger: {result.enterprises} enterprises imported")
         if crawl:
-            result.crawl = _crawl(settings, sessions, step)
+            result.crawl = _crawl(settings, sessions, step, keep)
         if posters:
             result.posters, result.poster_leads = _posters(settings, sessions, step)
         with sessions() as db:

@@ -10,6 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+#: Request meta flag: this request yields no page (an image, a screenshot). The pipeline
+#: sends a part-filled batch at once when only such requests are downloading: no page can
+#: join it, so waiting for one would only delay the end of the crawl.
+NOT_A_PAGE = "admon_not_a_page"
+
 
 def utc_now() -> datetime:
     """Capture time: timezone-aware UTC (intake refuses naive times)."""

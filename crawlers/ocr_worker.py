@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 import os
 
+from crawlers.process_exit import exit_without_teardown
+
 log = logging.getLogger(__name__)
 
 NICENESS = 10
@@ -26,6 +28,7 @@ def start_ocr_worker(engine: str, threads: int | None) -> None:
     poster (0.55 s against 0.25 s on the demo town's poster, 2 cores) and competed with the
     crawl on every core, where one niced thread soaks up idle time on one."""
     os.nice(NICENESS)
+    exit_without_teardown()
     from ocr import OcrError
     from ocr.engines import configure, get_engine
 

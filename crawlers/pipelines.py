@@ -6,7 +6,9 @@ decide (evidence, rules, leads). The work itself happens in two worker processes
 in arrival order and SQLite free of lock fights, and OCR (`crawlers.ocr_worker`) at low
 priority. Pages are handed over in batches (`ingest_pages`: one round of fsyncs and one
 transaction per batch — 29 ms → 6 ms per page measured on the demo town), flushed at
-BATCH_SIZE pages or after BATCH_WAIT seconds.
+BATCH_SIZE pages or after BATCH_WAIT seconds — or at once when no other page is being
+downloaded or waits in the scheduler (the end of a crawl, a slow site): then no page can
+join the batch, and waiting would only delay the last leads and the end of the crawl.
 
 Images are de-duplicated by SHA-256 across the crawl: each distinct picture is read once,
 even when several copies arrive at the same time, and its text is reused for every page it
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -30,7 +33,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
 from crawlers import ocr_worker, worker_pools, workers
-from crawlers.items import FetchErrorItem, ImageItem, PageItem, ScreenshotItem
+from crawlers.items import NOT_A_PAGE, FetchErrorItem, ImageItem, PageItem, ScreenshotItem
 from monitor.evidence import sha256_hex
 from monitor.intake import ImageCapture, IntakeResult, PageCapture
 
@@ -38,6 +41,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 BATCH_SIZE = 32
 BATCH_WAIT = 0.25  # seconds a page may wait for its batch to fill
+#: When nothing else is downloading: just long enough for pages parsed in the same turn of
+#: the event loop (responses that arrived together) to join the batch.
+DRAINED_WAIT = 0.005
 
 
 class IntakePipeline:
@@ -80,9 +86,16 @@ class IntakePipeline:
         return self.ocr
 
     def close_spider(self) -> None:
-        self.intake.shutdown(wait=True)
+        """Stop both workers, side by side (each exit takes a moment); intake finishes
+        everything it was given, OCR drops reads nobody waits for any more."""
+        stops = [threading.Thread(target=self.intake.shutdown, kwargs={"wait": True})]
         if self.ocr is not None:
-            self.ocr.shutdown(wait=True, cancel_futures=True)
+            stops.append(threading.Thread(
+                target=self.ocr.shutdown, kwargs={"wait": True, "cancel_futures": True}))
+        for stop in stops:
+            stop.start()
+        for stop in stops:
+            stop.join()
 
     async def _call(self, pool: ProcessPoolExecutor, func: Callable[..., T], *args: Any) -> T:
         return await asyncio.wrap_future(pool.submit(func, *args))
@@ -133,6 +146,10 @@ class IntakePipeline:
         self.pending.append((capture, waiting))
         if len(self.pending) >= BATCH_SIZE:
             self._flush()
+        elif self._drained():
+            if self.flush_handle is not None:
+                self.flush_handle.cancel()
+            self.flush_handle = loop.call_later(DRAINED_WAIT, self._flush)
         elif self.flush_handle is None:
             self.flush_handle = loop.call_later(BATCH_WAIT, self._flush)
         result = await waiting
@@ -140,6 +157,19 @@ class IntakePipeline:
             self._inc("intake_errors")
             raise DropItem(f"intake failed for {capture.url}: {result}")
         return result
+
+    def _drained(self) -> bool:
+        """Is no page downloading or waiting in the scheduler? Then none can join the
+        batch soon (Scrapy's idle check cannot tell us: pages waiting here keep it busy;
+        images and screenshots still downloading are no pages: `NOT_A_PAGE`)."""
+        try:
+            engine = self.crawler.engine
+        except RuntimeError:  # not crawling (yet)
+            return False
+        scheduler = engine.scheduler
+        if scheduler is None or scheduler.has_pending_requests():
+            return False
+        return all(request.meta.get(NOT_A_PAGE) for request in engine.downloader.active)
 
     async def _page(self, item: PageItem) -> None:
         spider = self.crawler.spider

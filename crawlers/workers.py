@@ -25,7 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from crawlers.process_exit import exit_without_teardown
+
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
     from monitor.evidence import EvidenceStore
@@ -36,6 +39,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class _Intake:
+    engine: Engine
     sessions: sessionmaker[Session]
     store: EvidenceStore
     errors: tuple[type[Exception], ...]
@@ -45,7 +49,8 @@ _intake: _Intake | None = None
 
 
 def start_intake_worker(database_url: str, data_dir: str) -> None:
-    """Intake worker initialiser: one engine and evidence store for the worker's life."""
+    """Intake worker initialiser: one engine and evidence store for the worker's life; at
+    exit, close the database connections and skip the interpreter's teardown."""
     global _intake
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -55,9 +60,10 @@ def start_intake_worker(database_url: str, data_dir: str) -> None:
 
     engine = make_engine(database_url)
     _intake = _Intake(
-        session_factory(engine), EvidenceStore(Path(data_dir) / "evidence"),
+        engine, session_factory(engine), EvidenceStore(Path(data_dir) / "evidence"),
         (AdmonError, SQLAlchemyError, OSError),
     )
+    exit_without_teardown(before=engine.dispose)
 
 
 def warm_up_intake() -> float:
@@ -66,7 +72,7 @@ def warm_up_intake() -> float:
     submitted as soon as the worker starts (`crawlers.worker_pools`), so it runs while
     Scrapy starts up and the first pages download instead of holding up the first batch."""
     started = time.perf_counter()
-    import monitor.intake  # noqa: F401  (the batch code and its SQL statements)
+    import monitor.intake.pages  # noqa: F401  (the batch code and its SQL statements)
     from rules.detector import engine_for
 
     engine_for().warm_up()

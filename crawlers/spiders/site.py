@@ -27,7 +27,7 @@ from w3lib.url import canonicalize_url
 from crawlers.encoding import decode_html
 from crawlers.extract import extract_text, new_lines
 from crawlers.failures import classify, failed_request
-from crawlers.items import FetchErrorItem, ImageItem, PageItem, ScreenshotItem
+from crawlers.items import NOT_A_PAGE, FetchErrorItem, ImageItem, PageItem, ScreenshotItem
 from crawlers.links import Origin, as_response, page_images, page_links
 from crawlers.render import RENDER_MODES, decide
 from crawlers.rendering import RenderPool
@@ -215,7 +215,8 @@ class SiteSpider(Spider):
             seen.add((html.url, url))
             yield Request(
                 url, callback=self.parse_image, errback=self.image_failed, dont_filter=True,
-                cb_kwargs={"page_url": html.url}, meta={"download_maxsize": IMAGE_MAXSIZE},
+                cb_kwargs={"page_url": html.url},
+                meta={"download_maxsize": IMAGE_MAXSIZE, NOT_A_PAGE: True},
             )
 
     async def parse_rendered(self, response: Response, item: PageItem) -> AsyncIterator[Any]:
@@ -274,7 +275,7 @@ class SiteSpider(Spider):
             return
         request = Request(
             url, callback=self.parse_screenshot, errback=self.screenshot_failed,
-            cb_kwargs={"capture_id": capture_id}, meta=self.renders.meta(),
+            cb_kwargs={"capture_id": capture_id}, meta=self.renders.meta() | {NOT_A_PAGE: True},
             dont_filter=True, priority=10,
         )
         self.crawler.engine.crawl(request)

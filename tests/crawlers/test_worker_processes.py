@@ -1,5 +1,6 @@
-"""The pipeline's worker processes: started early and loading only what they use. These
-are start-up costs benchmarks/crawl.py measured; each test guards one of them."""
+"""The pipeline's worker processes: started early, loading only what they use, leaving
+quickly. These are the start-up and tail costs benchmarks/crawl.py measured; each test
+guards one of them."""
 
 from __future__ import annotations
 
@@ -119,3 +120,23 @@ def test_an_unclaimed_early_worker_is_stopped(fake_pools: list[FakePool]) -> Non
     assert [pool.stopped for pool in fake_pools] == [True]
     other = worker_pools.intake_pool(DB, worker_pools.data_dir_of(None))
     assert other is not fake_pools[0]
+
+
+# --- leaving without teardown ---------------------------------------------------------------
+
+
+def test_worker_exit_runs_before_and_skips_the_rest(tmp_path: Path) -> None:
+    script = (
+        "import atexit, pathlib, sys\n"
+        "from crawlers.process_exit import exit_without_teardown\n"
+        "d = pathlib.Path(sys.argv[1])\n"
+        "atexit.register(lambda: (d / 'teardown').write_text('ran'))\n"
+        "exit_without_teardown(before=lambda: (d / 'before').write_text('ran') and None)\n"
+        "print('last words', flush=False)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0
+    assert done.stdout == "last words\n"  # buffered output is flushed
+    assert (tmp_path / "before").read_text() == "ran"  # e.g. the intake engine's dispose()
+    assert not (tmp_path / "teardown").exists()  # registered earlier: skipped with the rest

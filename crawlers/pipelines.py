@@ -15,6 +15,9 @@ even when several copies arrive at the same time, and its text is reused for eve
 appears on. When intake reports a new lead or a new version for a page, the spider is asked
 for a full-page screenshot, which comes back as a ScreenshotItem and is attached.
 
+The crawl process imports only intake's types (`monitor.intake.types`, plain dataclasses);
+intake itself, SQLAlchemy and the rules load in the worker, not on the crawl's critical path.
+
 Without ADMON_DATABASE_URL (a bare `scrapy crawl site`) the pipeline switches itself off
 (NotConfigured) and items go to Scrapy's feed exports instead.
 """
@@ -22,6 +25,7 @@ Without ADMON_DATABASE_URL (a bare `scrapy crawl site`) the pipeline switches it
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import threading
 from collections.abc import Callable
@@ -34,8 +38,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from crawlers import ocr_worker, worker_pools, workers
 from crawlers.items import NOT_A_PAGE, FetchErrorItem, ImageItem, PageItem, ScreenshotItem
-from monitor.evidence import sha256_hex
-from monitor.intake import ImageCapture, IntakeResult, PageCapture
+from monitor.intake.types import ImageCapture, IntakeResult, PageCapture
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -218,7 +221,7 @@ class IntakePipeline:
     # --- images ---------------------------------------------------------------------------
 
     async def _image(self, item: ImageItem) -> None:
-        digest = sha256_hex(item.body)
+        digest = hashlib.sha256(item.body).hexdigest()
         reading = self.ocr_reads.get(digest)
         if reading is None:
             reading = self.ocr_reads[digest] = asyncio.ensure_future(self._call(

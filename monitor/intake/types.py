@@ -2,17 +2,24 @@
 
 The crawler pipeline builds `PageCapture` / `ImageCapture`, the OCR worker builds
 `UploadText`, the tip form builds `TipCapture`. They are plain frozen dataclasses so no
-Scrapy or web type crosses into `monitor`.
+Scrapy or web type crosses into `monitor`, and importing them loads nothing else: the crawl
+process builds captures without importing the rest of intake (`monitor.intake` exports its
+names lazily).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from monitor.models.base import utcnow
+
+def utcnow() -> datetime:
+    """Current time, aware, in UTC (as `monitor.models.base.utcnow`; not imported from there
+    so that the crawl process, which builds captures, never loads SQLAlchemy)."""
+    return datetime.now(UTC)
+
 
 #: A detector takes text and returns the `admon detect` JSON object (DEVELOPERS.md, rules):
 #: {"violation", "risk", "score", "categories", "annualized_return", "hits": [...]}.

@@ -41,6 +41,13 @@ def test_ocr_worker_loads_only_ocr() -> None:
     assert not {"scrapy", "sqlalchemy", "monitor", "rules"} & loaded
 
 
+def test_pipeline_does_not_load_intake_in_the_crawl_process() -> None:
+    # the crawl process builds captures; SQLAlchemy and the rules belong to the worker
+    loaded = _modules_after("import crawlers.pipelines")
+    assert "scrapy" in loaded
+    assert not {"sqlalchemy", "rules", "jieba"} & loaded
+
+
 def test_intake_worker_is_started_before_scrapy_loads() -> None:
     script = (
         "import sys\n"

@@ -12,12 +12,22 @@ Figures printed, each from a real `monitor.crawling.run_crawl` (child process, S
    rendered crawl: summed RSS and summed PSS (PSS splits shared pages fairly between
    Chromium's processes; RSS counts them in each).
 
-AutoThrottle is off here so the figures measure capacity, not politeness; pages/s uses
-Scrapy's own elapsed time (process start-up excluded); CPU ms/page counts the whole
-process tree (crawl child, intake and OCR workers, Chromium), which a busy shared machine
-cannot distort the way it distorts wall time. The off/on pair is run `--repeat`
-times, interleaved, and the best rate of each is kept: on a shared machine the worst runs
-measure the neighbours, not the crawler.
+AutoThrottle is off here so the figures measure capacity, not politeness. Two rates per
+crawl, and the pipeline's cost by each:
+
+- "crawl": pages / Scrapy's own elapsed time (spider open to close, including the
+  pipeline's close_spider, which waits for the last batches and OCR reads) — the figure
+  the ≤ 25 % target was first measured with;
+- "run": pages / the whole `run_crawl` wall time (child process start to exit). Since the
+  pipeline starts its intake worker before Scrapy loads (`crawlers.worker_pools`), part of
+  the pipeline's start-up happens before Scrapy's clock starts; this figure counts it, so
+  moving work out of the "crawl" window cannot pass for making it cheaper.
+
+CPU ms/page counts the whole process tree (crawl child, intake and OCR workers, Chromium),
+which a busy shared machine cannot distort the way it distorts wall time. The off/on pair
+is run `--repeat` times, interleaved, and the best rate of each is kept: on a shared machine
+the worst runs measure the neighbours, not the crawler. `--render-pages 0` and
+`--memory-pages 0` skip parts 2 and 3.
 """
 
 from __future__ import annotations
@@ -110,7 +120,13 @@ class Result:
 
     @property
     def rate(self) -> float:
+        """Pages per second of Scrapy's elapsed time."""
         return self.summary.parsed / self.summary.crawl_seconds if self.summary.crawl_seconds else 0
+
+    @property
+    def run_rate(self) -> float:
+        """Pages per second of the whole run, child process start to exit."""
+        return self.summary.parsed / self.summary.seconds if self.summary.seconds else 0
 
 
 def crawl(site: DemoSite, label: str, pages: int, render: str, extra: dict[str, Any]) -> Result:
@@ -136,8 +152,15 @@ def crawl(site: DemoSite, label: str, pages: int, render: str, extra: dict[str, 
 def report(result: Result) -> None:
     s = result.summary
     print(f"{result.label:<34} {s.parsed:>5} pages in {s.crawl_seconds:6.1f}s "
-          f"= {result.rate:6.1f} pages/s, CPU {result.cpu_ms_per_page:5.1f} ms/page "
-          f"(leads {s.leads_new}, rendered {s.rendered}, images read {s.images})")
+          f"= {result.rate:6.1f} pages/s (run {s.seconds:5.1f}s = {result.run_rate:6.1f} pages/s), "
+          f"CPU {result.cpu_ms_per_page:5.1f} ms/page "
+          f"(leads {s.leads_new}, rendered {s.rendered}, images read {s.images}; "
+          f"load {os.getloadavg()[0]:.1f})")
+
+
+def cost(on: float, off: float) -> float:
+    """The pipeline's share of the throughput: 1 - on/off."""
+    return 1 - on / off if off else float("nan")
 
 
 def main() -> None:
@@ -159,28 +182,39 @@ def main() -> None:
             report(ons[-1])
         off = max(offs, key=lambda r: r.rate)
         on = max(ons, key=lambda r: r.rate)
-        print(f"best of {len(offs)}: off {off.rate:.1f} pages/s, on {on.rate:.1f} pages/s")
-        cost = 1 - on.rate / off.rate if off.rate else float("nan")
-        print(f"pipeline cost: {cost:.0%} of throughput (target ≤ 25%); "
-              f"CPU per page {off.cpu_ms_per_page:.1f} → {on.cpu_ms_per_page:.1f} ms "
-              f"(incl. process start-up and OCR of the bulk poster); load average now "
+        off_run = max(r.run_rate for r in offs)
+        on_run = max(r.run_rate for r in ons)
+        print(f"best of {len(offs)}: crawl off {off.rate:.1f} pages/s, on {on.rate:.1f} pages/s;"
+              f" run off {off_run:.1f} pages/s, on {on_run:.1f} pages/s")
+        print(f"pipeline cost: {cost(on.rate, off.rate):.0%} of crawl throughput, "
+              f"{cost(on_run, off_run):.0%} of whole-run throughput (target ≤ 25%); "
+              f"CPU per page {min(r.cpu_ms_per_page for r in offs):.1f} → "
+              f"{min(r.cpu_ms_per_page for r in ons):.1f} ms (lowest of each; incl. process "
+              f"start-up and OCR of the bulk poster); load average now "
               f"{os.getloadavg()[0]:.1f}")
-        rendered = crawl(site, "pipeline on  (render always)", args.render_pages, "always", {})
-        report(rendered)
-        sampler = MemorySampler()
-        sampler.start()
-        memory = crawl(site, f"memory run (render always, {args.memory_pages})",
-                       args.memory_pages, "always", {})
-        sampler.stop_event.set()
-        sampler.join()
-        report(memory)
-        third = len(sampler.samples) // 3
-        early = max((p for _, p in sampler.samples[:third]), default=0)
-        late = max((p for _, p in sampler.samples[-third:]), default=0) if third else 0
-        print(f"peak memory of crawl process tree: RSS {sampler.peak_rss / 1024:.0f} MiB, "
-              f"PSS {sampler.peak_pss / 1024:.0f} MiB, up to {sampler.peak_processes} processes")
-        print(f"PSS peak in first third {early / 1024:.0f} MiB vs last third {late / 1024:.0f} MiB"
-              " (flat = bounded)")
+        if args.render_pages:
+            rendered = crawl(site, "pipeline on  (render always)", args.render_pages, "always",
+                             {})
+            report(rendered)
+        if args.memory_pages:
+            memory_run(site, args.memory_pages)
+
+
+def memory_run(site: DemoSite, pages: int) -> None:
+    """Part 3: peak memory of a rendered crawl, and whether it stays flat."""
+    sampler = MemorySampler()
+    sampler.start()
+    memory = crawl(site, f"memory run (render always, {pages})", pages, "always", {})
+    sampler.stop_event.set()
+    sampler.join()
+    report(memory)
+    third = len(sampler.samples) // 3
+    early = max((p for _, p in sampler.samples[:third]), default=0)
+    late = max((p for _, p in sampler.samples[-third:]), default=0) if third else 0
+    print(f"peak memory of crawl process tree: RSS {sampler.peak_rss / 1024:.0f} MiB, "
+          f"PSS {sampler.peak_pss / 1024:.0f} MiB, up to {sampler.peak_processes} processes")
+    print(f"PSS peak in first third {early / 1024:.0f} MiB vs last third {late / 1024:.0f} MiB"
+          " (flat = bounded)")
 
 
 if __name__ == "__main__":

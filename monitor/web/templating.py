@@ -47,6 +47,12 @@ LABELS = {
         "public_solicitation": "公开募集",
     },
     "source": {"web": "网页", "poster": "海报", "tip": "举报"},
+    "run_status": {
+        "running": "运行中",
+        "finished": "已完成",
+        "failed": "失败",
+        "interrupted": "已中断",
+    },
     "via": {
         "html": "网页正文",
         "js": "脚本渲染",

@@ -126,3 +126,4 @@ def test_run_now_crawls_the_demo_town_in_the_background(admin: TestClient, db: S
     assert run.status == "finished" and run.pages >= 1 and run.trigger == "web"
     page = admin.get("/sources").text
     assert 'class="run" data-status="finished"' in page
+    assert "已完成 · " in page  # the run's status in Chinese, not its code

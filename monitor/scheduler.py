@@ -51,6 +51,9 @@ MISFIRE_GRACE_SECONDS = 5 * 3600  # faults.md row 27: down at 02:00, back at 07:
 SYNC_MINUTES = 5
 JOB_PREFIX = "crawl-source-"
 RECHECK_HOUR = 6  # 06:00 office time: before staff arrive, after the nightly crawls
+#: 04:30 office time: after the nightly crawls have written their evidence, before staff
+#: arrive to see the result (faults.md row 28).
+EVIDENCE_VERIFY_HOUR, EVIDENCE_VERIFY_MINUTE = 4, 30
 ADVISORY_LOCK_KEY = 0x61646D6F6E  # "admon"
 JOB_DEFAULTS = {"coalesce": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS, "max_instances": 1}
 
@@ -161,6 +164,25 @@ def recheck_job(as_of: date | None = None, render: str | None = None,
     return message
 
 
+def verify_evidence_job() -> str:
+    """Scheduled nightly: re-hash every evidence file and record the outcome in the audit
+    log, where the review queue picks up a failing check (`monitor.evidence_checks`)."""
+    if _context is None:
+        raise RuntimeError("scheduler not configured")
+    from monitor.evidence import EvidenceStore
+    from monitor.evidence_checks import verify_and_record
+
+    with _context.sessions() as session:
+        report = verify_and_record(
+            session, EvidenceStore(_context.settings.evidence_dir), "scheduler"
+        )
+    for problem in report.problems:
+        log.error("evidence %s", problem)
+    message = f"evidence: checked {report.checked} files, {len(report.problems)} problems"
+    (log.info if report.ok else log.error)(message)
+    return message
+
+
 def trigger_for(source: Source, timezone: str) -> CronTrigger:
     """The source's crontab line (or the nightly default) in the office time zone."""
     expression = source.schedule or DEFAULT_NIGHTLY
@@ -233,6 +255,11 @@ def start(scheduler: BaseScheduler, sessions: sessionmaker[Session], timezone: s
     scheduler.add_job("monitor.scheduler:recheck_job",
                       CronTrigger(hour=RECHECK_HOUR, timezone=timezone),
                       id="rectification-rechecks", name="re-crawl pages under rectification",
+                      replace_existing=True)
+    scheduler.add_job("monitor.scheduler:verify_evidence_job",
+                      CronTrigger(hour=EVIDENCE_VERIFY_HOUR, minute=EVIDENCE_VERIFY_MINUTE,
+                                  timezone=timezone),
+                      id="evidence-verify", name="re-verify evidence hashes",
                       replace_existing=True)
     scheduler.resume()
 

@@ -31,7 +31,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.cli.common import command_with_globals, current_settings
 from monitor.db import make_engine, session_factory, upgrade
 from monitor.errors import ConfigError, ConflictError
-from monitor.evidence import ORPHAN_GRACE_SECONDS, EvidenceStore, sweep_orphans, verify_all
+from monitor.evidence import ORPHAN_GRACE_SECONDS, EvidenceStore, sweep_orphans
+from monitor.evidence_checks import verify_and_record
 from monitor.settings import Settings
 
 
@@ -156,14 +157,15 @@ def evidence() -> None:
 @command_with_globals
 def evidence_verify() -> int:
     """Re-hash every evidence file the database refers to; list missing or altered ones
-    (exit 1). Nothing is repaired: a changed file is itself evidence of a problem.
+    (exit 1). Nothing is repaired: a changed file is itself evidence of a problem. The
+    outcome is audited, and a failing one is shown on the review queue until a clean one.
 
     Example:
 
         admon evidence verify
     """
     with open_session() as session:
-        report = verify_all(session, evidence_store())
+        report = verify_and_record(session, evidence_store(), "cli")
     for problem in report.problems:
         click.echo(f"admon: evidence {problem}", err=True)
     click.echo(f"checked {report.checked} files: {len(report.problems)} problems")

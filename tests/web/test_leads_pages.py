@@ -200,3 +200,34 @@ def test_partner_cannot_open_a_lead_not_referred(app_client: TestClient, db: Ses
     assert app_client.get(f"/leads/{lead_id}/snapshot").status_code == 403
     assert "denied" in db.scalars(select(AuditEntry.action)).all()
     assert f"/leads/{lead_id}" not in app_client.get("/referred").text
+
+
+def test_queue_warns_of_a_failed_evidence_check_until_a_clean_one(
+    app_client: TestClient, db: Session
+) -> None:
+    import os
+
+    from monitor.evidence_checks import verify_and_record
+
+    _ingest(app_client, db)
+    store = EvidenceStore(app_client.app.state.settings.evidence_dir)  # type: ignore[attr-defined]
+    make_user(db, "reviewer9", "reviewer")
+    login(app_client, "reviewer9")
+    assert 'data-code="evidence_problems"' not in app_client.get("/leads").text
+
+    (name, path) = next(iter(store.iter_files()))
+    original = path.read_bytes()
+    os.chmod(path, 0o644)
+    path.write_bytes(b"<script>alert(1)</script>")
+    verify_and_record(db, store, "scheduler")
+    page = app_client.get("/leads").text
+    assert 'data-code="evidence_problems"' in page and name in page
+    assert "证据校验发现 1 个文件缺失或被改动" in page
+
+    path.unlink()  # still a problem (missing), still shown
+    verify_and_record(db, store, "cli")
+    assert "missing: " in app_client.get("/leads").text
+
+    path.write_bytes(original)  # the administrator restored it from backup
+    verify_and_record(db, store, "cli")
+    assert 'data-code="evidence_problems"' not in app_client.get("/leads").text

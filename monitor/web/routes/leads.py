@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from monitor import leads, workflow
 from monitor.errors import InvalidInput
+from monitor.evidence_checks import last_verification
 from monitor.leads.shared import referred_to
 from monitor.models.accounts import Role
 from monitor.web.deps import DB, CsrfChecked, require
@@ -81,12 +82,14 @@ def lead_queue(
         "until": until,
         "sort": sort,
     }
-    return render(
-        request,
-        "leads/queue.html",
-        {"result": result, "chosen": chosen, "sorts": list(leads.SORTS), "tz": tz},
-        signed_in=signed_in,
-    )
+    context = {
+        "result": result,
+        "chosen": chosen,
+        "sorts": list(leads.SORTS),
+        "tz": tz,
+        "evidence_check": last_verification(db),
+    }
+    return render(request, "leads/queue.html", context, signed_in=signed_in)
 
 
 @router.get("/referred")

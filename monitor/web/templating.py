@@ -47,6 +47,36 @@ LABELS = {
         "public_solicitation": "公开募集",
     },
     "source": {"web": "网页", "poster": "海报", "tip": "举报"},
+    # 审计日志: what each audited action means; "lead.<action>" uses "action" below.
+    "audit_action": {
+        "login": "登录",
+        "login_failed": "登录失败",
+        "logout": "退出登录",
+        "denied": "越权访问被拒",
+        "csrf_denied": "表单校验失败",
+        "user.create": "新建账号",
+        "user.deactivate": "停用账号",
+        "user.set_password": "重设密码",
+        "upload.received": "海报上传",
+        "upload.duplicate": "重复上传",
+        "upload.rejected": "上传被拒",
+        "upload.too_large": "上传超限",
+        "upload.retry": "重新识别",
+        "tip.received": "收到举报",
+        "source.add": "添加监测源",
+        "source.edit": "修改监测源",
+        "source.enable": "启用/停用监测源",
+        "source.run": "立即运行监测源",
+        "ledger.import": "台账导入",
+        "ledger.export": "台账导出",
+        "ledger.set_tag": "设置风险标签",
+        "ledger.event": "记录企业异动",
+        "ledger.visit": "记录走访",
+        "ledger.sweep": "记录张贴物排查",
+        "lead.conflict": "研判冲突（已被他人修改）",
+        "rectification.recheck": "整改复查",
+        "evidence.verified": "证据校验",
+    },
     "run_status": {
         "running": "运行中",
         "finished": "已完成",
@@ -74,6 +104,17 @@ LABELS = {
 }
 
 
+def audit_action_label(action: str) -> str:
+    """The Chinese name of an audited action, e.g. "lead.confirm" → "线索：确认违法"."""
+    known = LABELS["audit_action"].get(action)
+    if known:
+        return known
+    kind, _, step = action.partition(".")
+    if kind == "lead" and step in LABELS["action"]:
+        return f"线索：{LABELS['action'][step]}"
+    return action
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -86,6 +127,7 @@ def _environment() -> Environment:
         auto_reload=False,
     )
     env.globals["labels"] = LABELS
+    env.filters["audit_action"] = audit_action_label
     return env
 
 

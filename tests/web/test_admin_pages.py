@@ -161,6 +161,7 @@ def test_audit_log_is_newest_first_and_filters(app_client: TestClient, db: Sessi
     only_create = app_client.get("/admin/audit", params={"action": "user.create"}).text
     rows = only_create.split('class="audit"')[1].split("</table>")[0]
     assert rows.count("user.create") >= 3  # admin1 (by the test helper), u1, u2
+    assert rows.count("新建账号") == rows.count("user.create")  # each action named in Chinese
     assert ">login<" not in rows
     by_actor = app_client.get("/admin/audit", params={"actor": "admin1"}).text
     body = by_actor.split("<tbody>")[1].split("</tbody>")[0]

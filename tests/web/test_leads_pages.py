@@ -231,3 +231,16 @@ def test_queue_warns_of_a_failed_evidence_check_until_a_clean_one(
     path.write_bytes(original)  # the administrator restored it from backup
     verify_and_record(db, store, "cli")
     assert 'data-code="evidence_problems"' not in app_client.get("/leads").text
+
+
+def test_notices_after_an_action_are_chinese_and_never_echo_the_query(
+    app_client: TestClient, db: Session
+) -> None:
+    lead_id = _ingest(app_client, db)
+    make_user(db, "reviewer10", "reviewer")
+    login(app_client, "reviewer10")
+    _start_review(app_client, lead_id)
+    page = app_client.get(f"/leads/{lead_id}?notice=started").text
+    assert 'data-notice="started">已开始研判<' in page
+    forged = app_client.get(f"/leads/{lead_id}", params={"notice": "请拨打 138-0000-0000 退款"})
+    assert "138-0000-0000" not in forged.text and 'class="notice"' not in forged.text

@@ -24,12 +24,18 @@ from rules.rates import (
     per_year_of,
 )
 
-#: Words one of which the floor / income-first payout constructions need in their window.
-_FLOOR_OR_INCOME = ("不少于", "不低于", "至少", "保底", "最低", "起码", "稳拿", "稳定",
-                    "利息", "收益", "分红", "回报", "收入", "利润")
+# Gates: words one of which a construction needs in its window. A regex search over the
+# window is one C call; ``any(w in win for w in words)`` is a Python step per word.
+#: the floor / income-first payout constructions
+_FLOOR_OR_INCOME = re.compile(
+    "不少于|不低于|至少|保底|最低|起码|稳拿|稳定|利息|收益|分红|回报|收入|利润")
 
-#: Income words one of which the period-income construction (月纯收益6000元) needs.
-_INCOME_WORDS = ("收益", "收入", "利润", "回报", "分红", "租金", "分润", "返利", "利息", "返现")
+#: the period-income construction (月纯收益6000元)
+_INCOME_WORDS = re.compile("收益|收入|利润|回报|分红|租金|分润|返利|利息|返现")
+#: the unit-income construction (亩均纯利1500元)
+_PER_UNIT = re.compile("均|每亩|每头|每棵|每株|每台|单台|每套")
+#: the term-payout construction (支付红利人民币三千六百元)
+_PAID = re.compile("支付|派发|发放|给付|兑付")
 
 
 class AmountClaims:
@@ -239,7 +245,7 @@ class AmountClaims:
         out = []
         win = text[lo:hi]
         payouts = list(self._payout.finditer(text, lo, hi))
-        if any(w in win for w in _FLOOR_OR_INCOME):
+        if _FLOOR_OR_INCOME.search(win):
             payouts.extend(self._payout_floor.finditer(text, lo, hi))
             payouts.extend(self._income_first.finditer(text, lo, hi))
         if self._payout_before_gate.search(text, lo, hi):
@@ -253,7 +259,7 @@ class AmountClaims:
             per_year = per_year_of(m.group("per"))
             out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100 * per_year,
                                  "payout"))
-        income = any(w in win for w in _INCOME_WORDS)
+        income = _INCOME_WORDS.search(win) is not None
         for m in (self._period_income.finditer(text, lo, hi) if income else ()):
             principal = self._last_principal(text, max(0, m.start() - 40), m.start())
             a = parse_amount(m.group("a"))
@@ -262,13 +268,13 @@ class AmountClaims:
             per_year = {"日": 365.0, "月": 12.0, "年": 1.0}[m.group("per")]
             out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100 * per_year,
                                  "payout"))
-        if any(w in win for w in ("均", "每亩", "每头", "每棵", "每株", "每台", "单台", "每套")):
+        if _PER_UNIT.search(win):
             for m in self._unit_income.finditer(text, lo, hi):
                 principal = self._last_principal(text, max(0, m.start() - 50), m.start())
                 a = parse_amount(m.group("a"))
                 if principal is not None and a and a < principal[1]:
                     out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100, "payout"))
-        paid = any(w in win for w in ("支付", "派发", "发放", "给付", "兑付"))
+        paid = _PAID.search(win) is not None
         for m in (self._term_payout.finditer(text, lo, hi) if paid else ()):
             back = max(0, m.start() - 60)
             terms = list(self._term.finditer(text, back, m.start()))

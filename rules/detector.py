@@ -15,6 +15,7 @@ The decision follows the label policy in corpus/README.md and legal-basis.md:
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import threading
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 
 from rules.context import ContextReader, TextContext
 from rules.lexicon import CATEGORIES, Lexicon, default_lexicon, load_lexicon
-from rules.matcher import Matcher, RawMatch
+from rules.matcher import MAX_RAW, Matcher, RawMatch
 from rules.model import Detection, DetectorConfig, Hit, Suppressed
 from rules.normalize import Normalized, Normalizer
 from rules.normalize import warm_up as warm_up_normalizer
@@ -32,6 +33,7 @@ from rules.returns import ReturnExtractor
 from rules.segment import Segmenter
 
 _DISCLOSURE_KEEPS = 0.9  # in a disclosed product, only hits this strong still count
+_GUARANTEE_REACH = 120  # characters between a guarantee and the disclosure it overrides
 #: Evidence kept per rule. A reviewer needs a few highlights, not every repetition: a 5 MB
 #: page of one ad repeated would otherwise list hundreds of thousands of identical hits.
 MAX_EVIDENCE_PER_RULE = 100
@@ -54,8 +56,10 @@ class Engine:
         self.lexicon = lexicon
         self.normalizer = Normalizer(lexicon.variants, lexicon.keep, lexicon.spelled)
         self.context = ContextReader(lexicon.context)
-        self.matcher = Matcher(lexicon.rules, self.context.cue_words())
         self.returns = ReturnExtractor(lexicon.returns)
+        # the return extractor's window-opening words ride on the matcher's one pass
+        cues = {**self.context.cue_words(), "returnish": self.returns.returnish_words}
+        self.matcher = Matcher(lexicon.rules, cues)
         self.segmenter = Segmenter(domain_terms_of(lexicon))
         self.rate_rule = next((r for r in lexicon.rules if r.kind == "rate"), None)
 
@@ -87,11 +91,23 @@ class Engine:
             return "word_boundary"
         return None
 
-    def _guaranteed(self, raw: list[RawMatch], ctx: TextContext, text: str) -> bool:
-        """Whether an explicit guarantee of principal (保本保息, 亏损全赔) stands, unnegated and
-        outside warnings: such a text is no licensed product, whatever disclosure it quotes."""
-        return any(m.rule.category == "principal_guarantee" and m.rule.weight >= _DISCLOSURE_KEEPS
-                   and self._why_not(m, ctx, text) is None for m in raw)
+    def _guaranteed(self, raw: list[RawMatch], ctx: TextContext, text: str,
+                    disclosures: list[tuple[int, int, str]]) -> bool:
+        """Whether an explicit guarantee of principal (保本保息, 亏损全赔) stands near a
+        disclosure, unnegated and outside warnings: such an ad is no licensed product,
+        whatever disclosure it quotes. (On a long page an unrelated disclosure elsewhere
+        keeps its effect.)"""
+        strong = [m for m in raw if m.rule.weight >= _DISCLOSURE_KEEPS
+                  and m.rule.category == "principal_guarantee"]
+        if not strong:
+            return False
+        starts = sorted(d_start for d_start, _, _ in disclosures)
+        for m in strong:
+            i = bisect.bisect_left(starts, m.start - _GUARANTEE_REACH)
+            if (i < len(starts) and starts[i] <= m.start + _GUARANTEE_REACH
+                    and self._why_not(m, ctx, text) is None):
+                return True
+        return False
 
     def _claim_why_not(self, c: RateClaim, ctx: TextContext, text: str) -> str | None:
         if ctx.warning_doc:
@@ -110,14 +126,24 @@ class Engine:
         t = norm.text
         scan = self.matcher.scan(t)
         raw = _dedupe(scan.matches)
-        claims = self.returns.extract(t)
-        if not raw and not claims:
-            return Detection(False, "none", 0.0, [], None, [])
-        ctx = self.context.read(t, scan.cues, has_claims=bool(claims))
+        returnish = scan.cues.get("returnish", [])
+        # a capped list (MAX_RAW) may miss windows: let the extractor search itself then
+        spans = returnish if len(returnish) < MAX_RAW else None
+        if raw:
+            # context first: in an anti-fraud warning every claim would be suppressed as
+            # "warning", so the claims are not read at all (they are not listed either)
+            ctx = self.context.read(t, scan.cues, has_claims=False)
+            claims = [] if ctx.warning_doc else self.returns.extract(t, spans)
+            ctx.investment = ctx.investment or bool(claims)
+        else:
+            claims = self.returns.extract(t, spans)
+            if not claims:
+                return Detection(False, "none", 0.0, [], None, [])
+            ctx = self.context.read(t, scan.cues, has_claims=True)
         if not ctx.investment:
             ctx.investment = any(m.rule.category == "return_promise" and m.rule.requires is None
                                  for m in raw)
-        if ctx.disclosure and self._guaranteed(raw, ctx, t):
+        if ctx.disclosure and self._guaranteed(raw, ctx, t, scan.cues.get("disclosure", [])):
             ctx.disclosure = []  # a disclosure beside 保本保息 is window dressing, not a licence
         evidence = _Evidence()
         for m in raw:

@@ -22,7 +22,7 @@ patterns); the words they use come from returns.yaml.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from rules.amounts import AmountClaims
 from rules.lexicon import ReturnCues
@@ -136,7 +136,10 @@ class ReturnExtractor(AmountClaims):
             r"(?P<v>\d{1,2}(?:\.\d{1,2})?)(?![\d.%万千百元块分厘个wk倍年月天日周期号折])"
         )
         self._return_word_re = re.compile(alt(cues.return_words))
-        self._returnish = re.compile(alt((*_RETURN_WORDS, *cues.return_words)))
+        #: Words that open a window (the matcher's automaton finds them in its one pass over
+        #: the page; the regex is the fallback when that list was capped).
+        self.returnish_words = tuple(sorted({*_RETURN_WORDS, *cues.return_words}))
+        self._returnish = re.compile(alt(self.returnish_words))
         self._return_cue = re.compile(
             alt((*cues.return_words, *cues.payout_verbs, "释放", "增值", "享", "派", "稳", "保底",
                  "固定"))
@@ -181,15 +184,20 @@ class ReturnExtractor(AmountClaims):
         head = SENTENCE_HEAD.match(text, end, min(len(text), end + 8))
         return bool(self._exclude_after.search(text, end, head.end() if head else end))
 
-    def extract(self, text: str) -> list[RateClaim]:
+    def extract(self, text: str,
+                returnish: Sequence[tuple[int, int, str]] | None = None) -> list[RateClaim]:
         """Every return claim in normalised ``text`` (loan/salary/discount numbers dropped).
+
+        ``returnish``: every occurrence of ``returnish_words`` in ``text`` (start, end, word),
+        when the caller has found them already (the detector's automaton pass); without it
+        a regex finds them.
 
         Every construction contains a trigger (%, 分之, 回本, 翻, 倍, →, or a number followed
         by a unit such as 元/万/分/厘/成/天/月/年); the patterns run only in windows around
         triggers, so long pages without numbers cost one character-class scan.
         """
         claims: list[RateClaim] = []
-        for lo, hi in self._windows(text):
+        for lo, hi in self._windows(text, returnish):
             claims.extend(self._extract_window(text, lo, hi))
             if len(claims) >= MAX_CLAIMS:
                 break  # a rate table, or one ad pasted thousands of times
@@ -211,7 +219,8 @@ class ReturnExtractor(AmountClaims):
             kept.append(min(cluster, key=lambda k: (-k.rate, k.end - k.start)))
         return kept
 
-    def _windows(self, text: str) -> Iterator[tuple[int, int]]:
+    def _windows(self, text: str, returnish: Sequence[tuple[int, int, str]] | None = None
+                 ) -> Iterator[tuple[int, int]]:
         """Windows around triggers that have a return word nearby, merged, in text order.
 
         Return words are rarer than triggers (dates and prices are everywhere), so the
@@ -223,9 +232,11 @@ class ReturnExtractor(AmountClaims):
         size = len(text)
         searched_to = 0
         current: tuple[int, int] | None = None
-        for r in self._returnish.finditer(text):
-            lo = max(searched_to, r.start() - _NEAR)
-            hi = min(size, r.end() + _NEAR)
+        spans = (sorted((start, end) for start, end, _ in returnish) if returnish is not None
+                 else [m.span() for m in self._returnish.finditer(text)])
+        for r_start, r_end in spans:
+            lo = max(searched_to, r_start - _NEAR)
+            hi = min(size, r_end + _NEAR)
             if lo >= hi:
                 continue
             searched_to = hi

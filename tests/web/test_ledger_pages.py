@@ -327,3 +327,21 @@ def test_other_roles_cannot_open_the_ledger(app_client: TestClient, db: Session)
 def test_unknown_enterprise_is_404(app_client: TestClient, db: Session) -> None:
     _reviewer(app_client, db)
     assert app_client.get("/ledger/999999").status_code == 404
+
+
+def test_list_shows_the_system_suggestion_and_flags_tags_it_outranks(
+    app_client: TestClient, db: Session
+) -> None:
+    untagged = _enterprise(db, 11, "鑫汇财富管理有限公司", business_scope="财富管理;投资咨询")
+    agreed = _enterprise(db, 12, "恒泰财富管理有限公司", business_scope="财富管理", tag="red")
+    plain = _enterprise(db, 13, "和顺餐饮有限公司", business_scope="餐饮服务")
+    _reviewer(app_client, db)
+    page = app_client.get("/ledger").text
+
+    def row(enterprise_id: int) -> str:
+        start = page.index(f'href="/ledger/{enterprise_id}"')
+        return page[page.rindex("<tr", 0, start) : page.index("</tr>", start)]
+
+    assert "needs-review" in row(untagged) and 'tag-red">红' in row(untagged)
+    assert "needs-review" not in row(agreed)  # staff already agree with the signals
+    assert "needs-review" not in row(plain) and 'tag-green">绿' in row(plain)

@@ -17,6 +17,7 @@ from fastapi.responses import Response
 from monitor import audit, ledger
 from monitor.ledger import LedgerFileError
 from monitor.ledger.events import EVENT_LABELS
+from monitor.ledger.signals import LEVEL_ORDER, assess_many
 from monitor.ledger.tags import TAG_LABELS
 from monitor.ledger.visits import CHECK_ITEMS
 from monitor.web.deps import DB, CsrfChecked, client_ip
@@ -65,12 +66,19 @@ def ledger_list(
 ) -> Response:
     filters = EnterpriseFilters(tag=tag, community=community, industry=industry, q=q.strip())
     result = search_enterprises(db, filters, page=page, per_page=PER_PAGE)
-    return render(
-        request,
-        "ledger/list.html",
-        {"result": result, "filters": filters, "tag_labels": TAG_LABELS},
-        signed_in=signed_in,
-    )
+    # The system's suggestion beside each staff tag, so a page of 未定级 enterprises shows
+    # at a glance which ones the signals (名称/经营范围 words, leads, overdue rectification)
+    # put in red or yellow.
+    assessments = assess_many(db, result.rows, as_of=today(request))
+    suggested = {eid: a.suggested_tag for eid, a in assessments.items()}
+    context = {
+        "result": result,
+        "filters": filters,
+        "tag_labels": TAG_LABELS,
+        "suggested": suggested,
+        "level_order": LEVEL_ORDER,
+    }
+    return render(request, "ledger/list.html", context, signed_in=signed_in)
 
 
 @router.get("/ledger/export")

@@ -31,7 +31,7 @@ _FLOOR_OR_INCOME = re.compile(
     "不少于|不低于|至少|保底|最低|起码|稳拿|稳定|利息|收益|分红|回报|收入|利润")
 
 #: the period-income construction (月纯收益6000元)
-_INCOME_WORDS = re.compile("收益|收入|利润|回报|分红|租金|分润|返利|利息|返现")
+_INCOME_WORDS = re.compile("收益|收入|利润|回报|分红|租金|分润|返利|利息|返现|净利|纯利")
 #: the unit-income construction (亩均纯利1500元)
 _PER_UNIT = re.compile("均|每亩|每头|每棵|每株|每台|单台|每套")
 #: the term-payout construction (支付红利人民币三千六百元)
@@ -65,7 +65,9 @@ class AmountClaims:
             rf"|(?:一|每)(?:个(?![月星])|间|套|台|股|份|亩|棵|头|只|株|单|位)"
             rf"[^\d{STOP}]{{0,6}}?(?P<p6>{money})"
             # 3000元档位日分润40元: a tier named by its amount
-            rf"|(?P<p7>{money})(?:的)?(?:档位|档|套餐|级别|等级))"
+            rf"|(?P<p7>{money})(?:的)?(?:档位|档|套餐|级别|等级)"
+            # 一万块一个月挣一百五: the money, then straight away the period it earns over
+            rf"|(?P<p8>{money})(?=一个月|一天|一年|一周|每个?月|每天|每年|每周))"
         )
         mods = (r"(?:都|就|可|能|可以|稳定|固定|准时|按时|还|再|保底|自动|额外|另外|另|可获"
                 r"|享受?|给您?|给你)*")
@@ -110,6 +112,8 @@ class AmountClaims:
             r"(?:赚|收益|回报|利息|返|拿|得|获利|盈利|分红|到手|收入|进账|给你|给您)了?[\d一二两三四五六七八九十百千万]")
         # 一个月给你一千五，十万起: the minimum stake named right after the payout
         self._min_stake = re.compile(rf"(?P<p>{money})起(?:投|步|存|购|借)?")
+        # 一万块一个月挣一百五: the money standing right before the period word
+        self._money_tail = re.compile(rf"(?P<p>{money})\Z")
         self._growth = re.compile(
             rf"{NUMSTART}(?P<n>{COUNT})(?P<u>{UNIT})(?:内|后)?[^\d{STOP}]{{0,10}}?"
             rf"(?:涨到|涨至|变成|达到|升至|增长到|升到)[^\d{STOP}]{{0,6}}?(?P<k>{NUM})倍"
@@ -118,7 +122,7 @@ class AmountClaims:
         # 月纯收益6000元: the period is the first character of the income word
         self._period_income = re.compile(
             rf"(?<![个\d一二三四五六七八九十两半])(?P<per>[日月年])(?:纯|净|均|稳定|固定|保底)*"
-            rf"(?:收益|收入|利润|回报|分红|租金|分润|返利|利息|返现)(?:约|达|高达|可达|超|有|保底|不低于|不少于)*"
+            rf"(?:收益|收入|利润|回报|分红|租金|分润|返利|利息|返现|利)(?:约|达|高达|可达|超|有|保底|不低于|不少于)*"
             rf"(?P<a>{AMT})"
         )
         self._past_payout = re.compile(
@@ -129,6 +133,9 @@ class AmountClaims:
             rf"(?:返还|退还|拿回|收回|兑付|到手|回购|回收|领回|取回|得到|拿到|领到|到期还|期满还|返|退|拿)"
             rf"(?:现金)?(?:共|合计)?"
             rf"(?P<a>{money})|[以按](?:每[\u4e00-\u9fff])?(?P<a2>{money})(?:的价格)?(?:回购|回收|收回)"
+            # 15年后林木采伐收益预计每亩3.6万元: what the stake yields (or is worth) at term
+            rf"|(?:收益|价值|可得|可获)(?:预计|约|可达|高达|达到?|为)*(?:每亩|每棵|每头|每份|每股)?"
+            rf"(?P<a3>{money})"
         )
         self._term = re.compile(
             rf"(?:周期|期限|为期|锁定期)(?:为|是)?(?P<n>{COUNT})(?P<u>{UNIT})"
@@ -143,8 +150,9 @@ class AmountClaims:
         # 投一千返一千五，十天出局 / 存1万到期拿回1.2万，为期半年: the money put in and the money
         # promised back, with the period stated right after (互助盘 "出局" wording included).
         self._swap = re.compile(
-            rf"(?:投|投入|投资|存|存入|入金|放|交|充)(?P<a1>{AMT})[^\d{STOP}]{{0,3}}?"
-            rf"(?:返|回|还|拿回|拿|得|赚到|到手|变成)(?P<a2>{AMT})"
+            rf"(?:投|投入|投资|存|存入|入金|放|交|充值|充)(?P<a1>{AMT})[^\d{STOP}]{{0,3}}?"
+            rf"(?:[，,]?(?P<gap>次日|隔日|隔天|第二天|明天|明日))?"
+            rf"(?:返还|返|回|还|拿回|拿|得|赚到|到手|变成)(?P<a2>{AMT})"
         )
         self._swap_term = re.compile(
             rf"(?:进|投|存|入|充|打|提供帮助|捐助|付出|排单|打款)(?P<a1>{AMT})[，,]?(?P<n>{COUNT})(?P<u>{UNIT})"
@@ -220,13 +228,19 @@ class AmountClaims:
         found = None
         for m in self._principal.finditer(text, lo, hi):
             token = (m.group("p1") or m.group("p2") or m.group("p3") or m.group("p4")
-                     or m.group("p5") or m.group("p6") or m.group("p7"))
+                     or m.group("p5") or m.group("p6") or m.group("p7") or m.group("p8"))
             if token and token[0] in "万千百":  # 每万元 = per 10,000 yuan
                 token = "一" + token
             value = parse_amount(token) if token else None
             if value and value >= 100:
                 found = (m.start(), value)
         return found
+
+    def _stake_before(self, text: str, pos: int) -> tuple[int, float] | None:
+        """一万块一个月挣一百五: an amount of money ending right where the period starts."""
+        m = self._money_tail.search(text, max(0, pos - 12), pos)
+        value = parse_amount(m.group("p")) if m else None
+        return (m.start(), value) if m and value and value >= 100 else None
 
     def _stake_after(self, text: str, pos: int) -> tuple[int, float] | None:
         """一个月给你一千五，十万起: a minimum stake (N起) within a clause or two after."""
@@ -252,28 +266,31 @@ class AmountClaims:
             payouts.extend(self._payout_before.finditer(text, lo, hi))
         for m in payouts:
             principal = (self._last_principal(text, max(0, m.start() - 40), m.start())
-                         or self._stake_after(text, m.end()))
+                         or self._stake_after(text, m.end()) or self._stake_before(text, m.start()))
             a = parse_amount(m.group("a"))
             if principal is None or not a or a >= principal[1]:
                 continue
             per_year = per_year_of(m.group("per"))
             out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100 * per_year,
-                                 "payout"))
+                                 "payout", m.start()))
         income = _INCOME_WORDS.search(win) is not None
         for m in (self._period_income.finditer(text, lo, hi) if income else ()):
             principal = self._last_principal(text, max(0, m.start() - 40), m.start())
             a = parse_amount(m.group("a"))
-            if principal is None or not a or a >= principal[1]:
+            # a year's income may exceed the stake (年净利30万 on 总投资12万); a day's may not
+            cap = 5.0 if m.group("per") == "年" else 1.0
+            if principal is None or not a or a >= cap * principal[1]:
                 continue
             per_year = {"日": 365.0, "月": 12.0, "年": 1.0}[m.group("per")]
             out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100 * per_year,
-                                 "payout"))
+                                 "payout", m.start()))
         if _PER_UNIT.search(win):
             for m in self._unit_income.finditer(text, lo, hi):
                 principal = self._last_principal(text, max(0, m.start() - 50), m.start())
                 a = parse_amount(m.group("a"))
                 if principal is not None and a and a < principal[1]:
-                    out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100, "payout"))
+                    out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100, "payout",
+                                         m.start()))
         paid = _PAID.search(win) is not None
         for m in (self._term_payout.finditer(text, lo, hi) if paid else ()):
             back = max(0, m.start() - 60)
@@ -286,7 +303,7 @@ class AmountClaims:
             term = self._per_year(t.group("n") or t.group("n2"), t.group("u") or t.group("u2"))
             if term:
                 out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100 * term,
-                                     "payout"))
+                                     "payout", m.start()))
         if "期" in win or "轮" in win:
             out.extend(self._cycle_claims(text, lo, hi))
         for m in (self._per_task.finditer(text, lo, hi) if "每" in win else ()):
@@ -295,7 +312,7 @@ class AmountClaims:
             if principal is not None and k and a and k * a < principal[1]:
                 out.append(RateClaim(principal[0], m.end(),
                                      k * a / principal[1] * 100 * per_year_of(m.group("per")),
-                                     "payout"))
+                                     "payout", m.start()))
         gated = self._duration_money_gate.search(text, lo, hi) is not None
         for m in (self._duration_money.finditer(text, lo, hi) if gated else ()):
             principal = self._last_principal(text, max(0, m.start() - 40), m.start())
@@ -303,12 +320,13 @@ class AmountClaims:
             a = parse_amount(m.group("a"))
             if principal is not None and times and a and a < principal[1]:
                 out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100 * times,
-                                     "payout"))
+                                     "payout", m.start()))
         for m in self._past_payout.finditer(text, lo, hi):
             principal = self._last_principal(text, max(0, m.start() - 60), m.start())
             a = parse_amount(m.group("a"))
             if principal is not None and a and a < principal[1]:
-                out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100, "payout"))
+                out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100, "payout",
+                                     m.start()))
         return out
 
     def _cycle_claims(self, text: str, lo: int, hi: int) -> list[RateClaim]:
@@ -343,7 +361,8 @@ class AmountClaims:
             if not a1 or not a2 or not a1 < a2 < 20 * a1:
                 continue
             term = self._term_after.search(text, m.end(), min(len(text), m.end() + 8))
-            per_year = (self._per_year(term.group("n"), term.group("u")) if term
+            per_year = (365.0 if m.group("gap")  # 充值100元，次日返还110元: one day
+                        else self._per_year(term.group("n"), term.group("u")) if term
                         else self._term_before(text, m.start()) if self._term.search(
                             text, max(0, m.start() - 30), m.start()) else None)
             if per_year:
@@ -373,7 +392,7 @@ class AmountClaims:
         """每股一万元，周期半年，到期可拿回一万三 → 60; 存5万元，一年后返还5.6万元 → 12."""
         out = []
         for m in self._maturity.finditer(text, lo, hi):
-            a = parse_amount(m.group("a") or m.group("a2"))
+            a = parse_amount(m.group("a") or m.group("a2") or m.group("a3"))
             back = max(0, m.start() - 50)
             terms = list(self._term.finditer(text, back, m.start()))
             if not a or not terms:

@@ -18,6 +18,7 @@ from rules.trie import word_regex
 STOP = "，,。！!？?；;\n"
 SENTENCE_STOP = "。！!？?；;\n"
 SENTENCE_TAIL = re.compile(f"[^{SENTENCE_STOP}]*$")
+CLAUSE_TAIL = re.compile(f"[^{STOP}]*$")
 SENTENCE_HEAD = re.compile(f"[^{SENTENCE_STOP}]*")
 # 成 counts as a tenth (加两成 = +20 %), but not in 成本/成交/成员/成立 …
 # NUM is factored out of the alternatives so the engine reads a number once, not once per
@@ -54,6 +55,10 @@ class RateClaim:
     end: int
     rate: float  # simple annual rate, percent
     kind: str  # which construction: rate_word, bare, duration, payback, doubling, ...
+    #: where the payout phrase starts, for claims that span from a principal to a payout
+    #: (交2000元保证金…每月保底补贴300元): loan and salary words are looked for around the
+    #: payout, not across everything said between (每单提成8% is not the claim); -1: start
+    anchor: int = -1
 
 
 def alt(words: Iterable[str]) -> str:

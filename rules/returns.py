@@ -28,6 +28,7 @@ from rules.amounts import AmountClaims
 from rules.lexicon import ReturnCues
 from rules.numbers import AMT, COUNT, NUM, parse_amount, parse_number
 from rules.rates import (
+    CLAUSE_TAIL,
     FEN,
     GAIN_WORDS,
     NUMSTART,
@@ -63,7 +64,8 @@ _RETURN_WORDS = (
     "到期还",
     "还本",
     "每年分", "每月分", "每天分", "年底分", "现金", "利钱", "个点", "后出", "后拿",
-    "净收入", "纯收入", "均收入", "纯利", "净利", "打过来", "转过来", "按时打", "按时转", "按时给",
+    "净收入", "纯收入", "均收入", "纯利", "净利", "挣", "打过来", "转过来", "按时打", "按时转",
+    "按时给",
 )
 _NEAR = 30
 # Highest bare number (no %) read as a percentage after a rate word of each period: above
@@ -165,15 +167,18 @@ class ReturnExtractor(AmountClaims):
             "向社会借|诚借|向大家借|向您借|向公众借|借给我们|借款给我们|民间借款|借款人为|借款方为|借款企业"
             # the advertiser needs the money (a business borrowing from the public)
             "|寻资金|需(?:要)?(?:流动)?资金|急需资金|缺资金|求资金|资金合作|急用钱|寻求资金|向村民|向居民"
-            "|向亲友|找人借|借我|借给我")
+            "|向亲友|找人借|借我|借给我|借款给(?![您你])|借给(?![您你])|出借人|出借方|出借专区"
+            "|向[^,，。！？；\n]{0,6}?(?:员工|亲友|朋友|大家|社会|公众|村民|居民|群众|街坊|乡亲)")
         self._investor_side = re.compile("理财|投资|收益|回报|分红|起投|认购|入股")
         self._exclude_before = re.compile(alt(cues.exclude_before))
         self._exclude_after = re.compile(alt(cues.exclude_after))
 
-    def _excluded(self, text: str, start: int, end: int) -> bool:
-        """Loan, salary, discount and price-move numbers are not returns."""
+    def _excluded(self, text: str, start: int, end: int, clause: bool = False) -> bool:
+        """Loan, salary, discount and price-move numbers are not returns. ``clause``: look
+        back only to the start of the clause (a payout read against a principal stated
+        earlier: 每单提成8% between them is another clause, not this number's context)."""
         lo = max(0, start - 16)
-        tail = SENTENCE_TAIL.search(text, lo, start)  # the part after the last sentence stop
+        tail = (CLAUSE_TAIL if clause else SENTENCE_TAIL).search(text, lo, start)
         lo = tail.start() if tail else lo
         found = self._exclude_before.search(text, lo, end)
         # 专属额度待领取：理财年化收益12.8% — an investment word between the loan word and
@@ -182,7 +187,11 @@ class ReturnExtractor(AmountClaims):
                 and not self._investor_side.search(text, found.end(), start)):
             return True
         head = SENTENCE_HEAD.match(text, end, min(len(text), end + 8))
-        return bool(self._exclude_after.search(text, end, head.end() if head else end))
+        after = self._exclude_after.search(text, end, head.end() if head else end)
+        # 出借人专区，年化借款利率10.8%，借款方…: the public lends, the rate is its return
+        if after is None:
+            return False
+        return not (after.group().startswith("借") and self._lender.search(text, lo, end))
 
     def extract(self, text: str,
                 returnish: Sequence[tuple[int, int, str]] | None = None) -> list[RateClaim]:
@@ -202,7 +211,8 @@ class ReturnExtractor(AmountClaims):
             if len(claims) >= MAX_CLAIMS:
                 break  # a rate table, or one ad pasted thousands of times
         valid = [c for c in claims if 0 < c.rate <= _MAX_RATE
-                 and not self._excluded(text, c.start, c.end)]
+                 and not (self._excluded(text, c.anchor, c.end, clause=True) if c.anchor >= 0
+                          else self._excluded(text, c.start, c.end))]
         # overlapping readings of one phrase: keep the highest rate, then the tightest span
         # (one sweep over claims sorted by start, so a page full of rates stays linear)
         valid.sort(key=lambda c: c.start)

@@ -1,8 +1,8 @@
 """The review queue (待审线索): filtered, sorted, paged leads with counts per status.
 
 Built for 100k+ leads: category filtering is a bit test on `leads.category_bits` (never a
-LIKE over JSON), so filtered per-status counts are one GROUP BY over a covering index and
-unfiltered ones a read of the trigger-kept tally (`status_tally`); rows are
+LIKE over JSON); per-status counts are a read of the trigger-kept tally (`status_tally`)
+under filters it carries, else one GROUP BY over a covering index; rows are
 read as plain columns (no ORM objects, no full texts), newest first along an index.
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from monitor.errors import InvalidInput
-from monitor.leads.status_tally import tally
+from monitor.leads.status_tally import answerable, tally
 from monitor.models.core import (
     CATEGORY_BITS,
     LEAD_STATUSES,
@@ -159,18 +159,37 @@ _COLUMNS = (
 def status_counts(session: Session, filters: LeadFilters) -> dict[str, int]:
     """Leads per status under `filters` (ignoring its status filter); every status listed.
 
-    Unfiltered (the queue's default view) they come from the trigger-kept tally, a few
-    rows; under other filters from one GROUP BY over a covering index.
+    Under filters on risk, source kind and categories only (the queue's common views,
+    the unfiltered default included) they come from the trigger-kept tally, a few hundred
+    rows; under any other filter from one GROUP BY over a covering index.
     """
     counts = dict.fromkeys(LEAD_STATUSES, 0)
-    conditions = filters.conditions(with_status=False)
-    if not conditions:
-        counts.update(tally(session))
+    if _tally_answers(filters):
+        counts.update(
+            tally(
+                session,
+                risk=filters.risk,
+                source_kind=filters.source_kind,
+                category=filters.category,
+            )
+        )
         return counts
-    query = sa.select(Lead.status, sa.func.count()).group_by(Lead.status).where(*conditions)
+    query = (
+        sa.select(Lead.status, sa.func.count())
+        .group_by(Lead.status)
+        .where(*filters.conditions(with_status=False))
+    )
     for status, count in session.execute(query):
         counts[str(status)] = int(count)
     return counts
+
+
+def _tally_answers(filters: LeadFilters) -> bool:
+    """Does the tally carry every filter in use (status aside)?"""
+    beyond_tally = (
+        filters.community, filters.site, filters.enterprise_id, filters.since, filters.until,
+    )
+    return all(value is None for value in beyond_tally) and answerable(filters.category)
 
 
 def queue(

@@ -298,23 +298,30 @@ class LeadCategory(Base):
     category: Mapped[str] = mapped_column(String(32), primary_key=True)
 
 
-class LeadStatusCount(Base):
-    """A contribution to the number of leads in one status (各状态线索数); a status's count
-    is SUM(delta) over its rows. Kept by triggers on `leads` (migration 0003), never by the
-    application, so no writer can forget it.
+class LeadTally(Base):
+    """A contribution to the number of leads with one status, risk, source kind and set of
+    categories (线索计数); a combination's count is SUM(delta) over its rows. Kept by
+    triggers on `leads` (migration 0003), never by the application, so no writer can
+    forget it.
 
-    Why: the queue shows counts per status on every page view, and counting 100k leads
-    each time cost PostgreSQL ~18 ms of CPU per view, which under ten reviewers was most
-    of the page's time. On PostgreSQL the triggers append rows instead of updating one
-    counter per status, so concurrent writers (intake workers, reviewers) never wait on
-    a hot row; `monitor.leads.status_tally` folds the rows together now and then. On SQLite,
-    whose writers are serialised anyway, the triggers keep one row per status.
+    Why: the queue shows counts per status on every page view, under whatever filters the
+    reviewer chose. Counting 100k leads each time cost PostgreSQL ~18 ms of CPU per view,
+    most of the page's time under ten reviewers. Status, risk, source kind and category
+    bits have a few hundred combinations in practice, so the counts under any filter on
+    them are a sum over a few hundred rows. On PostgreSQL the triggers append rows instead
+    of updating one counter per combination, so concurrent writers (intake workers,
+    reviewers) never wait on a hot row; `monitor.leads.status_tally` folds the rows
+    together now and then. On SQLite, whose writers are serialised anyway, the triggers
+    keep one row per combination (a unique index the migration adds there only).
     """
 
-    __tablename__ = "lead_status_counts"
+    __tablename__ = "lead_tally"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    status: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[str | None] = mapped_column(String(16))
+    risk: Mapped[str | None] = mapped_column(String(8))
+    source_kind: Mapped[str | None] = mapped_column(String(8))
+    category_bits: Mapped[int | None] = mapped_column(Integer)
     delta: Mapped[int] = mapped_column(BigInteger)
 
 

@@ -1,14 +1,16 @@
-"""The trigger-kept lead counts per status (migration 0003, `monitor.leads.status_tally`).
+"""The trigger-kept lead counts (migration 0003, `monitor.leads.status_tally`).
 
 Every test compares the tally with a real GROUP BY over `leads`, on SQLite and
 PostgreSQL, after the kinds of write the application makes: bulk and single inserts,
-status changes through the ORM (optimistic locking) and by bulk UPDATE, updates that do
-not touch the status, deletes, TRUNCATE.
+status, risk and category changes through the ORM (optimistic locking) and by bulk
+UPDATE, updates that touch none of them, deletes, TRUNCATE; and under every filter the
+tally answers.
 """
 
 from __future__ import annotations
 
 import hashlib
+import random
 import threading
 from collections import Counter
 from itertools import count
@@ -21,20 +23,30 @@ from sqlalchemy.orm import Session
 
 from monitor.db import alembic_config, make_engine, session_factory
 from monitor.leads import LeadFilters, queue
+from monitor.leads.queue import status_counts
 from monitor.leads.status_tally import FOLD_AT, fold, tally
-from monitor.models.core import LEAD_STATUSES, Lead, LeadStatusCount
+from monitor.models.core import (
+    CATEGORY_BITS,
+    LEAD_SOURCE_KINDS,
+    LEAD_STATUSES,
+    RISKS,
+    Lead,
+    LeadTally,
+    category_mask,
+)
 
 _serial = count()
 
 
-def _lead_rows(statuses: list[str]) -> list[dict[str, Any]]:
+def _lead_rows(statuses: list[str], **columns: Any) -> list[dict[str, Any]]:
     rows = []
     for status in statuses:
         n = next(_serial)
         rows.append({
             "source_kind": "web", "via": "html", "url": f"http://t.example.test/{n}",
             "page_key": hashlib.sha256(f"tally-{n}".encode()).hexdigest(),
-            "status": status, "version_id": 1, "risk": "high",
+            "status": status, "version_id": 1, "risk": "high", "category_bits": 0,
+            **columns,
         })
     return rows
 
@@ -92,14 +104,73 @@ def test_queue_counts_unfiltered_come_from_the_tally_and_match_filtered_path(
     page = queue(session)
     assert page.status_counts == dict.fromkeys(LEAD_STATUSES, 0) | {"new": 6, "dismissed": 2}
     assert page.total == 8
-    # A filter every lead matches goes the GROUP BY way and must agree.
-    assert queue(session, LeadFilters(risk=["high"])).status_counts == page.status_counts
+    # A filter the tally does not carry goes the GROUP BY way and must agree.
+    everyone = LeadFilters(site="")
+    session.execute(sa.update(Lead).values(site=""))
+    assert queue(session, everyone).status_counts == page.status_counts
     # The tally, not a count of leads, is what the unfiltered view reads: prove it by
     # skewing the tally on purpose.
-    session.add(LeadStatusCount(status="closed", delta=5))
+    session.add(LeadTally(status="closed", risk="low", source_kind="web", category_bits=0,
+                          delta=5))
     session.flush()
     assert queue(session).status_counts["closed"] == 5
     session.rollback()
+
+
+def _truth_under(
+    session: Session, risk: list[str], kinds: list[str], categories: list[str]
+) -> dict[str, int]:
+    query = sa.select(Lead.status, sa.func.count()).group_by(Lead.status)
+    if risk:
+        query = query.where(Lead.risk.in_(risk))
+    if kinds:
+        query = query.where(Lead.source_kind.in_(kinds))
+    if categories:
+        query = query.where(Lead.category_bits.op("&")(category_mask(categories)) != 0)
+    counts = dict.fromkeys(LEAD_STATUSES, 0)
+    counts.update({str(status): int(n) for status, n in session.execute(query)})
+    return counts
+
+
+def test_counts_under_every_tallied_filter_match_a_group_by(session: Session) -> None:
+    """Random leads, random changes of status, risk, kind and categories, random deletes;
+    then every combination of filters the tally answers is compared with the truth."""
+    rng = random.Random(20261128)
+    categories = sorted(CATEGORY_BITS)
+    for _ in range(6):  # several multi-row statements
+        batch = []
+        for _ in range(40):
+            chosen = rng.sample(categories, rng.randint(0, 3))
+            batch += _lead_rows([rng.choice(LEAD_STATUSES)], risk=rng.choice(RISKS),
+                                source_kind=rng.choice(LEAD_SOURCE_KINDS),
+                                category_bits=category_mask(chosen))  # fmt: skip
+        session.execute(sa.insert(Lead).values(batch))
+    ids = list(session.scalars(sa.select(Lead.id)))
+    for lead_id in rng.sample(ids, 60):  # one change at a time, as reviewers and intake do
+        change = rng.choice([
+            {"status": rng.choice(LEAD_STATUSES)},
+            {"risk": rng.choice(RISKS)},
+            {"category_bits": category_mask(rng.sample(categories, rng.randint(0, 2)))},
+            {"status": "confirmed", "risk": "high"},
+        ])
+        session.execute(sa.update(Lead).where(Lead.id == lead_id).values(**change))
+    session.execute(sa.update(Lead).where(Lead.risk == "low").values(risk="medium"))  # bulk
+    session.execute(sa.delete(Lead).where(Lead.id.in_(rng.sample(ids, 25))))
+    session.commit()
+
+    filter_sets = [([], [], [])]
+    filter_sets += [([r], [], []) for r in RISKS]
+    filter_sets += [([], [k], []) for k in LEAD_SOURCE_KINDS]
+    filter_sets += [([], [], [c]) for c in categories]
+    filter_sets += [
+        (["high", "medium"], ["web"], categories[:2]),
+        (["none"], ["poster", "tip"], categories[-1:]),
+    ]
+    for risk, kinds, cats in filter_sets:
+        filters = LeadFilters(risk=risk, source_kind=kinds, category=cats)
+        assert status_counts(session, filters) == _truth_under(session, risk, kinds, cats), (
+            risk, kinds, cats,
+        )
 
 
 def test_migration_seeds_the_tally_from_existing_leads(db_url: str) -> None:
@@ -125,7 +196,7 @@ def test_migration_seeds_the_tally_from_existing_leads(db_url: str) -> None:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
             command.downgrade(config, "0002")
-            assert not sa.inspect(connection).has_table("lead_status_counts")
+            assert not sa.inspect(connection).has_table("lead_tally")
     finally:
         engine.dispose()
 
@@ -135,7 +206,7 @@ def test_postgres_appends_one_row_per_status_and_statement(postgres_engine: Engi
     with session_factory(postgres_engine)() as session:
         _insert(session, ["new"] * 500 + ["closed"] * 20)
         session.commit()
-        rows = session.execute(sa.select(LeadStatusCount.status, LeadStatusCount.delta)).all()
+        rows = session.execute(sa.select(LeadTally.status, LeadTally.delta)).all()
         assert sorted((str(s), int(d)) for s, d in rows) == [("closed", 20), ("new", 500)]
 
 
@@ -151,7 +222,7 @@ def test_postgres_fold_keeps_sums_and_skips_uncommitted_rows(postgres_engine: En
             _insert(other, ["reviewing"] * 7)  # uncommitted while the fold runs
             before = tally(session)  # more than FOLD_AT rows: folds
             assert _nonzero(before) == {"new": FOLD_AT + 5}
-            assert session.scalar(sa.select(sa.func.count()).select_from(LeadStatusCount)) == 1
+            assert session.scalar(sa.select(sa.func.count()).select_from(LeadTally)) == 1
             other.commit()
         finally:
             other.close()

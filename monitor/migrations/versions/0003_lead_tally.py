@@ -1,17 +1,18 @@
-"""lead_status_counts: per-status lead counts kept by triggers on leads
+"""lead_tally: lead counts per status, risk, source kind and categories, kept by triggers
 
 Hand-written (autogenerate does not see triggers). The review queue shows the number of
-leads in each status on every page view; counting 100k leads per view cost PostgreSQL
-~18 ms of CPU, most of the page's time under ten concurrent reviewers. The triggers keep
-the counts as the leads change, in the same transaction, so they are exact by
-construction; `monitor.leads.status_tally` reads them.
+leads in each status on every page view, under the reviewer's filters; counting 100k leads
+per view cost PostgreSQL ~18 ms of CPU, most of the page's time under ten concurrent
+reviewers. The triggers keep the counts as the leads change, in the same transaction, so
+they are exact by construction; `monitor.leads.status_tally` reads them.
 
-- PostgreSQL: statement-level triggers with transition tables append one row per status a
-  statement changed (a bulk insert of 10,000 leads adds one row, not 10,000). Appending
-  instead of updating a counter row means concurrent writers never queue on a hot row and
-  can never deadlock over two of them. The reader folds the rows together now and then.
-- SQLite: writers are serialised by the database anyway, so the row triggers update one
-  row per status (inserted the first time a status is seen).
+- PostgreSQL: statement-level triggers with transition tables append one row per
+  combination a statement changed (a bulk insert of 10,000 leads adds a few rows, not
+  10,000). Appending instead of updating a counter row means concurrent writers never
+  queue on a hot row and can never deadlock over two of them. The reader folds the rows
+  together now and then.
+- SQLite: writers are serialised by the database anyway, so the row triggers keep one row
+  per combination (UPSERT on a unique index that only SQLite gets).
 
 Revision ID: 0003
 Revises: 0002
@@ -27,129 +28,136 @@ down_revision: Union[str, Sequence[str], None] = "0002"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
-SEED = """
-    INSERT INTO lead_status_counts (status, delta)
-    SELECT status, count(*) FROM leads GROUP BY status
+#: The lead columns the tally is kept by (all low-cardinality queue filters).
+KEY = "status, risk, source_kind, category_bits"
+
+SEED = f"""
+    INSERT INTO lead_tally ({KEY}, delta)
+    SELECT {KEY}, count(*) FROM leads GROUP BY {KEY}
 """
 
 POSTGRES_UP = [
-    """
-    CREATE OR REPLACE FUNCTION lead_status_counts_on_insert() RETURNS trigger AS $$
+    f"""
+    CREATE OR REPLACE FUNCTION lead_tally_on_insert() RETURNS trigger AS $$
     BEGIN
-        INSERT INTO lead_status_counts (status, delta)
-        SELECT status, count(*) FROM inserted_leads GROUP BY status;
+        INSERT INTO lead_tally ({KEY}, delta)
+        SELECT {KEY}, count(*) FROM inserted_leads GROUP BY {KEY};
         RETURN NULL;
     END;
     $$ LANGUAGE plpgsql
     """,
-    """
-    CREATE OR REPLACE FUNCTION lead_status_counts_on_update() RETURNS trigger AS $$
+    f"""
+    CREATE OR REPLACE FUNCTION lead_tally_on_update() RETURNS trigger AS $$
     BEGIN
-        INSERT INTO lead_status_counts (status, delta)
-        SELECT status, sum(delta) FROM (
-            SELECT o.status, -1 AS delta
+        INSERT INTO lead_tally ({KEY}, delta)
+        SELECT {KEY}, sum(delta) FROM (
+            SELECT o.status, o.risk, o.source_kind, o.category_bits, -1 AS delta
             FROM old_leads o JOIN new_leads n ON n.id = o.id
-            WHERE o.status IS DISTINCT FROM n.status
+            WHERE (o.status, o.risk, o.source_kind, o.category_bits)
+                IS DISTINCT FROM (n.status, n.risk, n.source_kind, n.category_bits)
             UNION ALL
-            SELECT n.status, 1
+            SELECT n.status, n.risk, n.source_kind, n.category_bits, 1
             FROM old_leads o JOIN new_leads n ON n.id = o.id
-            WHERE o.status IS DISTINCT FROM n.status
+            WHERE (o.status, o.risk, o.source_kind, o.category_bits)
+                IS DISTINCT FROM (n.status, n.risk, n.source_kind, n.category_bits)
         ) AS changes
-        GROUP BY status
+        GROUP BY {KEY}
         HAVING sum(delta) <> 0;
         RETURN NULL;
     END;
     $$ LANGUAGE plpgsql
     """,
-    """
-    CREATE OR REPLACE FUNCTION lead_status_counts_on_delete() RETURNS trigger AS $$
+    f"""
+    CREATE OR REPLACE FUNCTION lead_tally_on_delete() RETURNS trigger AS $$
     BEGIN
-        INSERT INTO lead_status_counts (status, delta)
-        SELECT status, -count(*) FROM deleted_leads GROUP BY status;
+        INSERT INTO lead_tally ({KEY}, delta)
+        SELECT {KEY}, -count(*) FROM deleted_leads GROUP BY {KEY};
         RETURN NULL;
     END;
     $$ LANGUAGE plpgsql
     """,
     """
-    CREATE OR REPLACE FUNCTION lead_status_counts_on_truncate() RETURNS trigger AS $$
+    CREATE OR REPLACE FUNCTION lead_tally_on_truncate() RETURNS trigger AS $$
     BEGIN
-        DELETE FROM lead_status_counts;
+        DELETE FROM lead_tally;
         RETURN NULL;
     END;
     $$ LANGUAGE plpgsql
     """,
     """
-    CREATE TRIGGER leads_status_counts_insert AFTER INSERT ON leads
+    CREATE TRIGGER leads_tally_insert AFTER INSERT ON leads
         REFERENCING NEW TABLE AS inserted_leads
-        FOR EACH STATEMENT EXECUTE FUNCTION lead_status_counts_on_insert()
+        FOR EACH STATEMENT EXECUTE FUNCTION lead_tally_on_insert()
     """,
     """
-    CREATE TRIGGER leads_status_counts_update AFTER UPDATE ON leads
+    CREATE TRIGGER leads_tally_update AFTER UPDATE ON leads
         REFERENCING OLD TABLE AS old_leads NEW TABLE AS new_leads
-        FOR EACH STATEMENT EXECUTE FUNCTION lead_status_counts_on_update()
+        FOR EACH STATEMENT EXECUTE FUNCTION lead_tally_on_update()
     """,
     """
-    CREATE TRIGGER leads_status_counts_delete AFTER DELETE ON leads
+    CREATE TRIGGER leads_tally_delete AFTER DELETE ON leads
         REFERENCING OLD TABLE AS deleted_leads
-        FOR EACH STATEMENT EXECUTE FUNCTION lead_status_counts_on_delete()
+        FOR EACH STATEMENT EXECUTE FUNCTION lead_tally_on_delete()
     """,
     """
-    CREATE TRIGGER leads_status_counts_truncate AFTER TRUNCATE ON leads
-        FOR EACH STATEMENT EXECUTE FUNCTION lead_status_counts_on_truncate()
+    CREATE TRIGGER leads_tally_truncate AFTER TRUNCATE ON leads
+        FOR EACH STATEMENT EXECUTE FUNCTION lead_tally_on_truncate()
     """,
 ]
 
 POSTGRES_DOWN = [
-    "DROP TRIGGER IF EXISTS leads_status_counts_truncate ON leads",
-    "DROP TRIGGER IF EXISTS leads_status_counts_delete ON leads",
-    "DROP TRIGGER IF EXISTS leads_status_counts_update ON leads",
-    "DROP TRIGGER IF EXISTS leads_status_counts_insert ON leads",
-    "DROP FUNCTION IF EXISTS lead_status_counts_on_truncate()",
-    "DROP FUNCTION IF EXISTS lead_status_counts_on_delete()",
-    "DROP FUNCTION IF EXISTS lead_status_counts_on_update()",
-    "DROP FUNCTION IF EXISTS lead_status_counts_on_insert()",
+    "DROP TRIGGER IF EXISTS leads_tally_truncate ON leads",
+    "DROP TRIGGER IF EXISTS leads_tally_delete ON leads",
+    "DROP TRIGGER IF EXISTS leads_tally_update ON leads",
+    "DROP TRIGGER IF EXISTS leads_tally_insert ON leads",
+    "DROP FUNCTION IF EXISTS lead_tally_on_truncate()",
+    "DROP FUNCTION IF EXISTS lead_tally_on_delete()",
+    "DROP FUNCTION IF EXISTS lead_tally_on_update()",
+    "DROP FUNCTION IF EXISTS lead_tally_on_insert()",
 ]
 
 
-def _sqlite_add(status: str, delta: str) -> str:
-    """Trigger body statements adding `delta` to `status`'s single row (created if new)."""
+def _sqlite_add(row: str, delta: int) -> str:
+    """A trigger statement adding `delta` to the combination of `row` (NEW or OLD)."""
+    values = f"{row}.status, {row}.risk, {row}.source_kind, {row}.category_bits"
     return f"""
-        INSERT INTO lead_status_counts (status, delta)
-        SELECT {status}, 0
-        WHERE NOT EXISTS (SELECT 1 FROM lead_status_counts WHERE status = {status});
-        UPDATE lead_status_counts SET delta = delta + ({delta}) WHERE status = {status};
+        INSERT INTO lead_tally ({KEY}, delta) VALUES ({values}, {delta})
+        ON CONFLICT ({KEY}) DO UPDATE SET delta = delta + ({delta});
     """
 
 
 # `DELETE FROM leads` without WHERE fires the row trigger too (SQLite disables its truncate
 # optimisation when a DELETE trigger exists).
 SQLITE_UP = [
+    f"CREATE UNIQUE INDEX uq_lead_tally_key ON lead_tally ({KEY})",
     f"""
-    CREATE TRIGGER leads_status_counts_insert AFTER INSERT ON leads
+    CREATE TRIGGER leads_tally_insert AFTER INSERT ON leads
     BEGIN
-        {_sqlite_add("NEW.status", "1")}
+        {_sqlite_add("NEW", 1)}
     END
     """,
     f"""
-    CREATE TRIGGER leads_status_counts_update AFTER UPDATE OF status ON leads
-    WHEN OLD.status IS NOT NEW.status
+    CREATE TRIGGER leads_tally_update AFTER UPDATE OF {KEY} ON leads
+    WHEN OLD.status IS NOT NEW.status OR OLD.risk IS NOT NEW.risk
+        OR OLD.source_kind IS NOT NEW.source_kind OR OLD.category_bits IS NOT NEW.category_bits
     BEGIN
-        {_sqlite_add("OLD.status", "-1")}
-        {_sqlite_add("NEW.status", "1")}
+        {_sqlite_add("OLD", -1)}
+        {_sqlite_add("NEW", 1)}
     END
     """,
     f"""
-    CREATE TRIGGER leads_status_counts_delete AFTER DELETE ON leads
+    CREATE TRIGGER leads_tally_delete AFTER DELETE ON leads
     BEGIN
-        {_sqlite_add("OLD.status", "-1")}
+        {_sqlite_add("OLD", -1)}
     END
     """,
 ]
 
 SQLITE_DOWN = [
-    "DROP TRIGGER IF EXISTS leads_status_counts_delete",
-    "DROP TRIGGER IF EXISTS leads_status_counts_update",
-    "DROP TRIGGER IF EXISTS leads_status_counts_insert",
+    "DROP TRIGGER IF EXISTS leads_tally_delete",
+    "DROP TRIGGER IF EXISTS leads_tally_update",
+    "DROP TRIGGER IF EXISTS leads_tally_insert",
+    "DROP INDEX IF EXISTS uq_lead_tally_key",
 ]
 
 
@@ -159,29 +167,33 @@ def _statements(up: bool) -> list[str]:
         return POSTGRES_UP if up else POSTGRES_DOWN
     if dialect == "sqlite":
         return SQLITE_UP if up else SQLITE_DOWN
-    raise NotImplementedError(f"lead status count triggers: unsupported dialect {dialect}")
+    raise NotImplementedError(f"lead tally triggers: unsupported dialect {dialect}")
 
 
 def upgrade() -> None:
     op.create_table(
-        "lead_status_counts",
+        "lead_tally",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=True),
+        sa.Column("risk", sa.String(length=8), nullable=True),
+        sa.Column("source_kind", sa.String(length=8), nullable=True),
+        sa.Column("category_bits", sa.Integer(), nullable=True),
         sa.Column("delta", sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_lead_status_counts")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_lead_tally")),
     )
-    op.create_index(
-        op.f("ix_lead_status_counts_status"), "lead_status_counts", ["status"], unique=False
-    )
-    # Seed and arm in one transaction (Alembic runs each migration in one), so no lead
-    # written meanwhile is counted twice or missed.
+    # Seed, then arm, in one transaction (Alembic runs each migration in one), so no lead
+    # written meanwhile is counted twice or missed. SQLite's unique index comes first:
+    # the GROUP BY gives each combination once.
+    statements = _statements(up=True)
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(statements[0])
+        statements = statements[1:]
     op.execute(SEED)
-    for statement in _statements(up=True):
+    for statement in statements:
         op.execute(statement)
 
 
 def downgrade() -> None:
     for statement in _statements(up=False):
         op.execute(statement)
-    op.drop_index(op.f("ix_lead_status_counts_status"), table_name="lead_status_counts")
-    op.drop_table("lead_status_counts")
+    op.drop_table("lead_tally")

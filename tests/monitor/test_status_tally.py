@@ -173,30 +173,51 @@ def test_counts_under_every_tallied_filter_match_a_group_by(session: Session) ->
         )
 
 
-def test_migration_seeds_the_tally_from_existing_leads(db_url: str) -> None:
-    """Upgrading a database that already holds leads counts them once."""
+def test_migrations_seed_the_tally_from_existing_leads_both_ways(db_url: str) -> None:
+    """Upgrading a database that already holds leads counts them once, from before 0003
+    and from 0003's per-status table; downgrading restores 0003's counts."""
     from alembic import command
 
     engine = make_engine(db_url)
-    try:
-        config = alembic_config(engine)
+
+    def migrate(step: Any, revision: str) -> None:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, "0002")
+            step(config, revision)
+
+    def per_status_0003() -> dict[str, int]:
+        with engine.connect() as connection:
+            rows = connection.execute(sa.text(
+                "SELECT status, sum(delta) FROM lead_status_counts GROUP BY status"
+            ))
+            return {str(status): int(n) for status, n in rows if n}
+
+    try:
+        config = alembic_config(engine)
+        migrate(command.upgrade, "0002")
         with session_factory(engine)() as session:
             _insert(session, ["new"] * 4 + ["closed"])
             session.commit()
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+        migrate(command.upgrade, "0003")
+        assert per_status_0003() == {"new": 4, "closed": 1}
         with session_factory(engine)() as session:
-            assert _nonzero(tally(session)) == {"new": 4, "closed": 1}
+            _insert(session, ["reviewing"])  # counted by 0003's triggers
+            session.commit()
+        migrate(command.upgrade, "head")
+        with session_factory(engine)() as session:
+            assert _nonzero(tally(session)) == {"new": 4, "closed": 1, "reviewing": 1}
             _insert(session, ["new"])
-            assert _nonzero(tally(session)) == {"new": 5, "closed": 1}
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0002")
-            assert not sa.inspect(connection).has_table("lead_tally")
+            session.commit()
+            assert _nonzero(tally(session)) == {"new": 5, "closed": 1, "reviewing": 1}
+        with engine.connect() as connection:
+            assert not sa.inspect(connection).has_table("lead_status_counts")
+        migrate(command.downgrade, "0003")
+        assert per_status_0003() == {"new": 5, "closed": 1, "reviewing": 1}
+        migrate(command.downgrade, "0002")
+        with engine.connect() as connection:
+            inspector = sa.inspect(connection)
+            assert not inspector.has_table("lead_tally")
+            assert not inspector.has_table("lead_status_counts")
     finally:
         engine.dispose()
 

@@ -14,17 +14,25 @@ they are exact by construction; `monitor.leads.status_tally` reads them.
 - SQLite: writers are serialised by the database anyway, so the row triggers keep one row
   per combination (UPSERT on a unique index that only SQLite gets).
 
-Revision ID: 0003
-Revises: 0002
+Replaces migration 0003's per-status `lead_status_counts` (which served only the
+unfiltered queue): its triggers and table are dropped here, and downgrading restores them
+by running 0003's own statements again.
+
+Revision ID: 0004
+Revises: 0003
 """
 
+import importlib
 from typing import Sequence, Union
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003"
-down_revision: Union[str, Sequence[str], None] = "0002"
+# 0003's module name starts with a digit: import it by name to reuse its statements.
+_previous = importlib.import_module("monitor.migrations.versions.0003_lead_status_counts")
+
+revision: str = "0004"
+down_revision: Union[str, Sequence[str], None] = "0003"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
@@ -171,6 +179,7 @@ def _statements(up: bool) -> list[str]:
 
 
 def upgrade() -> None:
+    _previous.downgrade()  # 0003's triggers and per-status table
     op.create_table(
         "lead_tally",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -197,3 +206,4 @@ def downgrade() -> None:
     for statement in _statements(up=False):
         op.execute(statement)
     op.drop_table("lead_tally")
+    _previous.upgrade()  # back to 0003: its table, seeded from the leads, and its triggers

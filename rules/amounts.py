@@ -52,7 +52,8 @@ class AmountClaims:
         verbs = alt(cues.principal_verbs)
         unit_words = (r"(?:每股|每份|一股|一份|每只|每台|每头|每个|每套|每单|售价|仅需|只需|单价"
                       r"|车价|机价|设备价|每单位|每份额|每棵|每株|每亩|每间"
-                      r"|价格|认购价|认养价|认领价|认筹价)"
+                      r"|价格|认购价|认养价|认领价|认筹价"
+                      r"|每[坛瓶罐箱盒克斤件桶枚块张])"
                       r"(?:认购价|售价|价格|单价)?")
         # 每亩种植成本2000元: what one unit costs, named with a few characters between
         unit_cost = r"(?:认购价|售价|价格|单价|认领费|认养费|托管费|费用|价|成本|投入|投资)"
@@ -125,6 +126,10 @@ class AmountClaims:
             rf"(?:收益|收入|利润|回报|分红|租金|分润|返利|利息|返现|利)(?:约|达|高达|可达|超|有|保底|不低于|不少于)*"
             rf"(?P<a>{AMT})"
         )
+        # 这个月又进账了8600 (on 本金5万): this month's payout, the principal before or after
+        self._month_income = re.compile(
+            rf"(?:这个月|本月|上个月|上月)(?:又|共|一共|就)?(?:进账|到账|入账|赚|收入|拿|领)了?(?P<a>{AMT})"
+        )
         self._past_payout = re.compile(
             rf"(?:去年|上年|今年|上一年)(?:每份|每股|每户|每人|每位|每家)?"
             rf"(?:分到|分了|领了|拿了|分得|分红|领到|拿到|赚了)(?P<a>{AMT})"
@@ -150,7 +155,7 @@ class AmountClaims:
         # 投一千返一千五，十天出局 / 存1万到期拿回1.2万，为期半年: the money put in and the money
         # promised back, with the period stated right after (互助盘 "出局" wording included).
         self._swap = re.compile(
-            rf"(?:投|投入|投资|存|存入|入金|放|交|充值|充)(?P<a1>{AMT})[^\d{STOP}]{{0,3}}?"
+            rf"(?:投|投入|投资|存|存入|入金|放|交|充值|充|捐|付)(?P<a1>{AMT})[^\d{STOP}]{{0,3}}?"
             rf"(?:[，,]?(?P<gap>次日|隔日|隔天|第二天|明天|明日))?"
             rf"(?:返还|返|回|还|拿回|拿|得|赚到|到手|变成)(?P<a2>{AMT})"
         )
@@ -268,6 +273,9 @@ class AmountClaims:
             principal = (self._last_principal(text, max(0, m.start() - 40), m.start())
                          or self._stake_after(text, m.end()) or self._stake_before(text, m.start()))
             a = parse_amount(m.group("a"))
+            if (principal is not None and a and m.group("per") == "年底"
+                    and principal[1] < a < 3 * principal[1]):
+                a -= principal[1]  # 存十万，年底拿十二万: the total back, not the income
             if principal is None or not a or a >= principal[1]:
                 continue
             per_year = per_year_of(m.group("per"))
@@ -321,6 +329,13 @@ class AmountClaims:
             if principal is not None and times and a and a < principal[1]:
                 out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100 * times,
                                      "payout", m.start()))
+        for m in (self._month_income.finditer(text, lo, hi) if "月" in win else ()):
+            principal = (self._last_principal(text, max(0, m.start() - 40), m.start())
+                         or self._principal_after(text, m.end(), min(len(text), m.end() + 24)))
+            a = parse_amount(m.group("a"))
+            if principal is not None and a and a < principal[1]:
+                out.append(RateClaim(principal[0], m.end(), a / principal[1] * 1200, "payout",
+                                     m.start()))
         for m in self._past_payout.finditer(text, lo, hi):
             principal = self._last_principal(text, max(0, m.start() - 60), m.start())
             a = parse_amount(m.group("a"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import re
 from dataclasses import dataclass, field
 
 from rules.lexicon import ContextCues
@@ -18,6 +19,8 @@ _SENTENCE_STOPS = "。！!？?；;\n"
 _CLAUSE_STOP = "，,。！!？?；;\n：:"
 _MAX_MARKERS = 1000  # per warning pattern; a page with more is a warning through and through
 _SENTENCE_SPAN = 200  # a "sentence" longer than this is cut (run-on pages without stops)
+# 投资有风险？我们没有！ — a disclosure asked and denied is the advertiser's boast, not a licence
+_RHETORICAL = re.compile(r"[？?]+[^。！!；;\n]{0,4}?(?:没有|不存在|为零|零风险|不会有|不用怕)")
 
 
 @dataclass
@@ -78,7 +81,8 @@ class ContextReader:
             text=text,
             warning_markers=markers,
             warning_doc=len(distinct) >= self.cues.warning_threshold,
-            disclosure=sorted({word for _, _, word in found.get("disclosure", ())}),
+            disclosure=sorted({word for _, end, word in found.get("disclosure", ())
+                               if not _RHETORICAL.match(text, end)}),
             investment=has_claims or bool(found.get("investment")),
         )
 

@@ -110,6 +110,7 @@ def fen_value(text: str, period: str) -> float | None:
 #: A period word before a payout or percentage: 每月返800, 每年享受12%.
 #: 一天 / 一个月 / 一周 count as "per" when a payout follows (一天就有三十块的利息).
 PERIOD = (r"(?P<per>每个?月|月月|每天|天天|每日|每周|每年|一年|每季度?|每个季度|年底|每年底"
+          r"|按月|按季度?|按年|按周|按天|按日"
           # the look-behind comes after the first character, so the pattern still starts
           # with a literal and the regex engine can skip to candidate positions (a leading
           # look-behind makes it try every position of the page)

@@ -65,9 +65,11 @@ _RETURN_WORDS = (
     "还本",
     "每年分", "每月分", "每天分", "年底分", "现金", "利钱", "个点", "后出", "后拿",
     "净收入", "纯收入", "均收入", "纯利", "净利", "挣", "打过来", "转过来", "按时打", "按时转",
-    "按时给",
+    "按时给", "进账", "入账",
 )
 _NEAR = 30
+# money handed over as a bare number (捐100得150): the in/out constructions may apply
+_SWAP_GATE = re.compile("[投存放交充捐付进入打][\\d零一二两三四五六七八九十]")
 # Highest bare number (no %) read as a percentage after a rate word of each period: above
 # it the number is an amount or a date (年息7.2 → 7.2 %; 年收益50 is not 50 %).
 _BARE_MAX = {"year": 36.0, "month": 5.0, "week": 3.0, "day": 1.0}
@@ -168,8 +170,10 @@ class ReturnExtractor(AmountClaims):
             # the advertiser needs the money (a business borrowing from the public)
             "|寻资金|需(?:要)?(?:流动)?资金|急需资金|缺资金|求资金|资金合作|急用钱|寻求资金|向村民|向居民"
             "|向亲友|找人借|借我|借给我|借款给(?![您你])|借给(?![您你])|出借人|出借方|出借专区"
-            "|向[^,，。！？；\n]{0,6}?(?:员工|亲友|朋友|大家|社会|公众|村民|居民|群众|街坊|乡亲)")
-        self._investor_side = re.compile("理财|投资|收益|回报|分红|起投|认购|入股")
+            "|向[^,，。！？；\n]{0,6}?(?:员工|亲友|朋友|大家|社会|公众|村民|居民|群众|街坊|乡亲)"
+            "|吸收资金|吸收存款|募集资金")
+        self._investor_side = re.compile(
+            "理财|投资|收益|回报|分红|起投|认购|入股|存入|买入|投入|出借")
         self._exclude_before = re.compile(alt(cues.exclude_before))
         self._exclude_after = re.compile(alt(cues.exclude_after))
 
@@ -183,7 +187,8 @@ class ReturnExtractor(AmountClaims):
         found = self._exclude_before.search(text, lo, end)
         # 专属额度待领取：理财年化收益12.8% — an investment word between the loan word and
         # the number makes the number the investor's return again
-        if (found and not (found.group().startswith("借") and self._lender.search(text, lo, end))
+        if (found and not (found.group().startswith(("借", "贷款"))
+                           and self._lender.search(text, lo, end))
                 and not self._investor_side.search(text, found.end(), start)):
             return True
         head = SENTENCE_HEAD.match(text, end, min(len(text), end + 8))
@@ -292,7 +297,8 @@ class ReturnExtractor(AmountClaims):
         if has_money:
             claims.extend(self._maturity_claims(text, lo, hi))
             claims.extend(self._bonus_claims(text, lo, hi))
-        if has_money or any(ch in win for ch in "百千万") or ("进" in win and "出" in win):
+        if (has_money or any(ch in win for ch in "百千万") or ("进" in win and "出" in win)
+                or _SWAP_GATE.search(win)):
             claims.extend(self._swap_claims(text, lo, hi))
         return claims
 

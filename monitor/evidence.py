@@ -22,6 +22,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -134,6 +135,32 @@ def _move_no_replace(source: Path, target: Path) -> bool:
     return True
 
 
+_SYNC_THREADS = 16
+_sync_lock = threading.Lock()
+_sync_executor: ThreadPoolExecutor | None = None
+
+
+def _sync_pool() -> ThreadPoolExecutor:
+    """The threads `EvidenceStore.sync` fsyncs with: one pool per process, kept between
+    calls. A pool per call started up to 16 threads for every crawler batch: intake cost
+    0.8 ms of CPU per page with it, 0.6 ms without (demo town pages, batches of 32)."""
+    global _sync_executor
+    with _sync_lock:
+        if _sync_executor is None:
+            _sync_executor = ThreadPoolExecutor(_SYNC_THREADS, thread_name_prefix="evidence-sync")
+        return _sync_executor
+
+
+def _forget_sync_pool() -> None:
+    """In a forked child (an RQ work horse): the parent's threads did not come along."""
+    global _sync_executor, _sync_lock
+    _sync_executor = None
+    _sync_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_sync_pool)
+
+
 class EvidenceStore:
     """The evidence directory. Thread- and process-safe: writers never overwrite."""
 
@@ -208,9 +235,9 @@ class EvidenceStore:
                 os.close(fd)
 
         try:
-            with ThreadPoolExecutor(max_workers=min(16, len(paths))) as pool:
-                list(pool.map(fsync_file, paths))
-                list(pool.map(_fsync_dir, dirs))
+            pool = _sync_pool()
+            list(pool.map(fsync_file, paths))
+            list(pool.map(_fsync_dir, dirs))
         except OSError as exc:
             raise EvidenceError(f"cannot make evidence files durable: {exc}") from exc
 

@@ -73,15 +73,20 @@ def resolve(db: Session, token: str | None) -> SignedIn | None:
     """
     if not token:
         return None
-    row = db.scalar(select(WebSession).where(WebSession.token_sha256 == _digest(token)))
-    if row is None:
+    # One round trip for the session and its user: this runs on every page view.
+    found = db.execute(
+        select(WebSession, User)
+        .outerjoin(User, User.id == WebSession.user_id)
+        .where(WebSession.token_sha256 == _digest(token))
+    ).first()
+    if found is None:
         return None
+    row, user = found
     now = utcnow()
     if now - row.last_seen_at > IDLE_TIMEOUT or now - row.created_at > ABSOLUTE_LIFETIME:
         db.delete(row)
         db.flush()
         return None
-    user = db.get(User, row.user_id)
     if user is None or not user.active:
         db.delete(row)
         db.flush()

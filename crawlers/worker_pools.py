@@ -3,7 +3,7 @@
 The intake worker is started first thing in the crawl process (`crawlers.run`, before
 Scrapy is even imported) and handed to the pipeline when the spider opens. Why: its
 start-up — a fresh interpreter (spawn), intake's modules, the rules engine's lexicon and
-jieba's dictionary — costs about 1.5 s of CPU. Scrapy's own start-up (imports, settings,
+jieba's dictionary — costs 1.5–2 s of CPU. Scrapy's own start-up (imports, settings,
 spider, reactor: about a second) runs on one core and leaves the other idle, so a worker
 started there is warm when the first pages arrive, instead of warming up in competition
 with the crawl and holding back the first batches.

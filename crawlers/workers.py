@@ -68,7 +68,7 @@ def start_intake_worker(database_url: str, data_dir: str) -> None:
 
 def warm_up_intake() -> float:
     """Load what the first batch would otherwise load (intake's code, the rules engine:
-    lexicon, jieba's dictionary — about 1.5 s of CPU); returns the seconds it took. It is
+    lexicon, jieba's dictionary — 1.5–2 s of CPU); returns the seconds it took. It is
     submitted as soon as the worker starts (`crawlers.worker_pools`), so it runs while
     Scrapy starts up and the first pages download instead of holding up the first batch."""
     started = time.perf_counter()

@@ -38,6 +38,10 @@ _PER_UNIT = re.compile("均|每亩|每头|每棵|每株|每台|单台|每套")
 _PAID = re.compile("支付|派发|发放|给付|兑付")
 
 
+#: After an amount without a currency word: not a quantity of goods (每月配送鲜奶20升).
+_NOT_QUANTITY = "(?![\\d.,零〇一二两三四五六七八九十百千万点]|[升斤克个只头箱袋瓶盒件次条吨公枚份套台])"
+
+
 class AmountClaims:
     """Money-based constructions; the regexes are compiled once per lexicon."""
 
@@ -74,7 +78,7 @@ class AmountClaims:
                 r"|享受?|给您?|给你)*")
         self._payout = re.compile(
             rf"{PERIOD}(?:[^\d{STOP}]{{0,4}}?){mods}{alt(cues.payout_verbs)}(?:[^\d{STOP}]{{0,8}}?)"
-            rf"(?P<a>{AMT})"
+            rf"(?P<a>{AMT}){_NOT_QUANTITY}"
         )
         # 一天就有三十块的利息 / 年底按每份800元分红: the amount before the income word
         self._payout_before = re.compile(
@@ -123,7 +127,8 @@ class AmountClaims:
         # 月纯收益6000元: the period is the first character of the income word
         self._period_income = re.compile(
             rf"(?<![个\d一二三四五六七八九十两半])(?P<per>[日月年])(?:纯|净|均|稳定|固定|保底)*"
-            rf"(?:收益|收入|利润|回报|分红|租金|分润|返利|利息|返现|利)(?:约|达|高达|可达|超|有|保底|不低于|不少于)*"
+            rf"(?:收益|收入|利润|回报|分红|租金|分润|返利|利息|返现|利)"
+            rf"(?:约|达|高达|可达|超|有|保底|不低于|不少于|预计|预期|能|可)*"
             rf"(?P<a>{AMT})"
         )
         # 这个月又进账了8600 (on 本金5万): this month's payout, the principal before or after
@@ -143,7 +148,7 @@ class AmountClaims:
             rf"(?P<a3>{money})"
         )
         self._term = re.compile(
-            rf"(?:周期|期限|为期|锁定期)(?:为|是)?(?P<n>{COUNT})(?P<u>{UNIT})"
+            rf"(?:周期|期限|为期|锁定期|借期|存期|投资期|合同期)(?:为|是)?(?P<n>{COUNT})(?P<u>{UNIT})"
             rf"|{NUMSTART}(?P<n2>{COUNT})(?P<u2>{UNIT})[^\d{SENTENCE_STOP}]{{0,4}}?"
             rf"(?:后|期满|到期|内|出栏|出局|结束|为一期)"
         )

@@ -84,6 +84,16 @@ MAX_CLAIMS = 2000
 _MAX_WINDOW = 2000
 
 
+def _drop_inside_periods(claims: list[RateClaim]) -> list[RateClaim]:
+    """三年升值50% → 16.7, not 50: a bare percentage (read as annual) inside a claim that
+    states its own period (duration, term) gives way to it."""
+    periods = [c for c in claims if c.kind in ("duration", "term")]
+    if not periods:
+        return claims
+    return [c for c in claims if c.kind != "bare"
+            or not any(p.start <= c.start and c.end <= p.end for p in periods)]
+
+
 class ReturnExtractor(AmountClaims):
     """Finds return claims; built once per lexicon (the regexes are compiled here)."""
 
@@ -220,6 +230,7 @@ class ReturnExtractor(AmountClaims):
                           else self._excluded(text, c.start, c.end))]
         # overlapping readings of one phrase: keep the highest rate, then the tightest span
         # (one sweep over claims sorted by start, so a page full of rates stays linear)
+        valid = _drop_inside_periods(valid)
         valid.sort(key=lambda c: c.start)
         kept: list[RateClaim] = []
         cluster: list[RateClaim] = []

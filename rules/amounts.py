@@ -39,7 +39,8 @@ _PAID = re.compile("支付|派发|发放|给付|兑付")
 
 
 #: After an amount without a currency word: not a quantity of goods (每月配送鲜奶20升).
-_NOT_QUANTITY = "(?![\\d.,零〇一二两三四五六七八九十百千万点]|[升斤克个只头箱袋瓶盒件次条吨公枚份套台])"
+_NOT_QUANTITY = ("(?![\\d.,零〇一二两三四五六七八九十百千万点]"
+                 "|[升斤克个只头箱袋瓶盒件次条吨公枚份套台])")
 
 
 class AmountClaims:

@@ -5,6 +5,9 @@ exists before the row that names it; one transaction per item."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -91,6 +94,33 @@ def tip_text_with_photo(tip_text: str, photo_text: str) -> str:
     return f"{tip_text}\n\n{PHOTO_TEXT_HEADING}\n{photo_text}" if tip_text else photo_text
 
 
+def _tip_observation(
+    tip_id: int,
+    text: str,
+    detection: Mapping[str, Any],
+    seen_at: datetime,
+    received: datetime,
+    evidence_sha256: str,
+    upload_id: int | None,
+    community: str | None,
+) -> Observation:
+    """A tip's lead (`tip:<id>`): always a lead, whatever the detector says, since a person
+    reported it. `community` is only used when the lead is created."""
+    return Observation(
+        source_kind="tip",
+        via="tip",
+        url=f"tip:{tip_id}",
+        text=text,
+        detection=detection,
+        seen_at=seen_at,
+        captured_at=received,
+        evidence_sha256=evidence_sha256,
+        upload_id=upload_id,
+        community=community,
+        always_lead=True,
+    )
+
+
 def _add_photo_text_to_tip(
     session: Session,
     tip: Tip,
@@ -108,19 +138,7 @@ def _add_photo_text_to_tip(
     def work(batch: Batch, result: IntakeResult) -> None:
         result.upload_id = upload_id
         result.tip_id = tip_id
-        obs = Observation(
-            source_kind="tip",
-            via="tip",
-            url=f"tip:{tip_id}",
-            text=text,
-            detection=det,
-            seen_at=seen_at,
-            captured_at=received,
-            evidence_sha256=sha,
-            upload_id=upload_id,
-            community=upload.community,
-            always_lead=True,
-        )
+        obs = _tip_observation(tip_id, text, det, seen_at, received, sha, upload_id, None)
         record(batch, obs, result)
 
     return run_in_transaction(session, work)
@@ -159,18 +177,9 @@ def ingest_tip(
         session.add(row)
         session.flush()
         result.tip_id = row.id
-        obs = Observation(
-            source_kind="tip",
-            via="tip",
-            url=f"tip:{row.id}",
-            text=tip.text,
-            detection=det,
-            seen_at=received,
-            captured_at=received,
-            evidence_sha256=stored.sha256,
-            upload_id=tip.upload_id,
-            community=tip.community,
-            always_lead=True,
+        obs = _tip_observation(
+            row.id, tip.text, det, received, received, stored.sha256, tip.upload_id,
+            tip.community,
         )
         record(batch, obs, result)
         row.lead_id = result.lead_ids[0] if result.lead_ids else None

@@ -310,3 +310,22 @@ def test_the_same_photo_sent_twice_is_one_upload_and_one_lead(
     assert session.scalar(sa.select(sa.func.count()).select_from(Lead)) == 1
     actions = list(session.scalars(sa.select(AuditEntry.action)))
     assert actions.count("upload.duplicate") == 1
+
+
+@pytest.mark.integration
+def test_tip_photo_read_by_ocr_joins_the_tip_lead(
+    session: Session, store: EvidenceStore, poster_jpeg: bytes
+) -> None:
+    """Real tesseract on a tip's photo: one report stays one lead, now carrying the
+    poster's words beside the reporter's."""
+    from monitor.intake import TipCapture, ingest_tip
+
+    photo = receive_upload(session, store, poster_jpeg, UploadMeta("tip.jpg", note="举报附图"))
+    tip = ingest_tip(session, store, TipCapture(text="小区门口看到的", upload_id=photo.id),
+                     detector=keyword_detect)  # fmt: skip
+    outcome = read_upload(session, store, photo.id, engine="tesseract", detector=keyword_detect)
+    assert outcome.status == "done" and outcome.intake is not None
+    assert outcome.intake.lead_ids == tip.lead_ids
+    leads = session.scalars(sa.select(Lead)).all()
+    assert [lead.url for lead in leads] == [f"tip:{tip.tip_id}"]
+    assert "小区门口看到的" in leads[0].text and "保本保息" in leads[0].text

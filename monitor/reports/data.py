@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from monitor.labels import CATEGORY_LABELS, RISK_LABELS, SOURCE_LABELS
 from monitor.ledger.events import EVENT_LABELS
 from monitor.ledger.signals import LEVEL_ORDER, Scanner, assess_many
 from monitor.ledger.tags import TAG_LABELS
@@ -43,16 +44,6 @@ from monitor.reports.model import (
 from monitor.reports.period import Period
 from monitor.workflow import DISPOSAL_LABELS, overdue_rectifications
 
-#: design.md category ids, in their fixed order, with the labels staff use.
-CATEGORY_LABELS = {
-    "return_promise": "承诺收益",
-    "principal_guarantee": "保本保息",
-    "hot_concept": "热点概念",
-    "endorsement": "名人/机构背书",
-    "public_solicitation": "公开募集",
-}
-SOURCE_LABELS = {"web": "网络", "poster": "张贴物", "tip": "群众举报"}
-RISK_LABELS = {"high": "高", "medium": "中", "low": "低", "none": "无"}
 UNTAGGED = "untagged"
 
 

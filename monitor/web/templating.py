@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.responses import HTMLResponse
 
+from monitor.labels import CATEGORY_LABELS, RISK_LABELS, SOURCE_LABELS
 from monitor.web.deps import anonymous_csrf_token
 from monitor.web.sessions import SignedIn
 
@@ -38,15 +39,9 @@ LABELS = {
         "dismissed": "已排除",
         "closed": "已结案",
     },
-    "risk": {"high": "高", "medium": "中", "low": "低", "none": "无"},
-    "category": {
-        "return_promise": "承诺收益",
-        "principal_guarantee": "保本保息",
-        "hot_concept": "高风险概念",
-        "endorsement": "专家/受益者推荐",
-        "public_solicitation": "公开募集",
-    },
-    "source": {"web": "网页", "poster": "海报", "tip": "举报"},
+    "risk": RISK_LABELS,
+    "category": CATEGORY_LABELS,
+    "source": SOURCE_LABELS,
     # 审计日志: what each audited action means; "lead.<action>" uses "action" below.
     "audit_action": {
         "login": "登录",

@@ -174,6 +174,11 @@ class AmountClaims:
             rf"(?:返还|退还|退回|归还)[^\d{STOP}]{{0,6}}?(?:并|另|再|且|还)(?:额外|另外)?"
             rf"(?:奖励|补贴|赠送|多给|加送|分红|给|支付|付)(?P<a>{AMT})"
         )
+        # 您的1万元已排单成功，20天后可获得1.3万元: the money, a term, the money back
+        self._swap_term_back = re.compile(
+            rf"(?P<a1>{AMT})[^\d{STOP}]{{0,6}}?[，,]?{NUMSTART}(?P<n>{COUNT})(?P<u>{UNIT})(?:后|到期)"
+            rf"(?:可|能|即可|就能|就可)?(?:获得帮助|获得|拿到|收到|领取|返还|得到|到手|拿回)(?P<a2>{AMT})"
+        )
         self._term_after = re.compile(
             rf"{NUMSTART}(?P<n>{COUNT})(?P<u>{UNIT})(?:出局|回本|到期|结束|期满|后|内|一期|一轮)?"
         )
@@ -243,7 +248,8 @@ class AmountClaims:
             if token and token[0] in "万千百":  # 每万元 = per 10,000 yuan
                 token = "一" + token
             value = parse_amount(token) if token else None
-            if value and value >= 100:
+            # a price per share or unit may be small (每股2元); a sum put in is not
+            if value and value >= (1 if m.group("p3") else 100):
                 found = (m.start(), value)
         return found
 
@@ -372,7 +378,8 @@ class AmountClaims:
         just before); without a period it is a promise with no rate to annualise.
         进100，十五天后出150 → 1216.7: the period between the two amounts."""
         out = []
-        for m in self._swap_term.finditer(text, lo, hi):
+        for m in [*self._swap_term.finditer(text, lo, hi),
+                  *self._swap_term_back.finditer(text, lo, hi)]:
             a1, a2 = parse_amount(m.group("a1")), parse_amount(m.group("a2"))
             times = self._per_year(m.group("n"), m.group("u"))
             if a1 and a2 and times and a1 < a2 < 20 * a1:

@@ -44,7 +44,7 @@ _FEN_SCALE = {"year": 10.0, "half_year": 10.0, "quarter": 1.0, "month": 1.0, "we
 # positions that cannot start a number instead of trying every alternative there.
 NUMSTART = r"(?=[\d零〇一二两三四五六七八九十百千万半])"
 GAIN_WORDS = ("(?:收益率|回报率|收益|回报|利润|盈利|获利|赚|返|涨|增值|升值|利息"
-              "|多拿|多给|多得|另付|另给|额外支付)")
+              "|多拿|多给|多得|另付|另给|额外支付|给你|给您|付你|付您)")
 
 
 @dataclass(frozen=True)

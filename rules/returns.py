@@ -68,6 +68,10 @@ _RETURN_WORDS = (
     "按时给", "进账", "入账",
 )
 _NEAR = 30
+#: an allocation of an offering (最后一个额度) rather than a credit line
+_QUOTA = re.compile("(?:最后|剩余|仅剩|预留|认购|投资|仅有|最后一个)[^，,。]{0,2}额度|额度有限")
+#: after a profit word, "的" or 分成 makes the percentage a share of profits, not a rate
+_SHARE = re.compile("(?:的|分成|按|提成)+$")
 # money handed over as a bare number (捐100得150): the in/out constructions may apply
 _SWAP_GATE = re.compile("[投存放交充捐付进入打][\\d零一二两三四五六七八九十]")
 # Highest bare number (no %) read as a percentage after a rate word of each period: above
@@ -197,6 +201,9 @@ class ReturnExtractor(AmountClaims):
         found = self._exclude_before.search(text, lo, end)
         # 专属额度待领取：理财年化收益12.8% — an investment word between the loan word and
         # the number makes the number the investor's return again
+        if found and found.group() == "额度" and _QUOTA.search(text, max(0, found.start() - 6),
+                                                              found.end()):
+            found = None  # 最后一个额度: a share of an offering, not a credit line
         if (found and not (found.group().startswith(("借", "贷款"))
                            and self._lender.search(text, lo, end))
                 and not self._investor_side.search(text, found.end(), start)):
@@ -365,6 +372,8 @@ class ReturnExtractor(AmountClaims):
         win = text[lo:hi]
         if self._return_word_re.search(win):
             for m in self._bare.finditer(text, lo, hi):
+                if _SHARE.match(m.group("gap")):
+                    continue  # 店铺利润的60%, 利润分成20%: a share of profits, not a rate
                 value = pct_value(m.group("v"))
                 if value is not None:
                     out.append(RateClaim(m.start(), m.end(), value, "bare"))

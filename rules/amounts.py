@@ -38,6 +38,10 @@ _PER_UNIT = re.compile("均|每亩|每头|每棵|每株|每台|单台|每套")
 _PAID = re.compile("支付|派发|发放|给付|兑付")
 
 
+#: how many of a past period (上个月 … 现在值) make a year
+_THEN_NOW = {"上个月": 12.0, "上月": 12.0, "上周": 52.0, "去年": 1.0, "昨天": 365.0, "前天": 182.5}
+#: periods of the period-income construction (月纯收益, 季度收益), per year
+_PER_YEAR = {"日": 365.0, "月": 12.0, "年": 1.0, "周": 52.0, "季": 4.0, "季度": 4.0}
 #: After an amount without a currency word: not a quantity of goods (每月配送鲜奶20升).
 _NOT_QUANTITY = ("(?![\\d.,零〇一二两三四五六七八九十百千万点]"
                  "|[升斤克个只头箱袋瓶盒件次条吨公枚份套台])")
@@ -58,7 +62,7 @@ class AmountClaims:
         unit_words = (r"(?:每股|每份|一股|一份|每只|每台|每头|每个|每套|每单|售价|仅需|只需|单价"
                       r"|车价|机价|设备价|每单位|每份额|每棵|每株|每亩|每间"
                       r"|价格|认购价|认养价|认领价|认筹价"
-                      r"|每[坛瓶罐箱盒克斤件桶枚块张])"
+                      r"|每[坛瓶罐箱盒克斤件桶枚块张]|原价)"
                       r"(?:认购价|售价|价格|单价)?")
         # 每亩种植成本2000元: what one unit costs, named with a few characters between
         unit_cost = r"(?:认购价|售价|价格|单价|认领费|认养费|托管费|费用|价|成本|投入|投资)"
@@ -124,10 +128,11 @@ class AmountClaims:
             rf"{NUMSTART}(?P<n>{COUNT})(?P<u>{UNIT})(?:内|后)?[^\d{STOP}]{{0,10}}?"
             rf"(?:涨到|涨至|变成|达到|升至|增长到|升到)[^\d{STOP}]{{0,6}}?(?P<k>{NUM})倍"
         )
-        self._principal_named = re.compile(rf"(?:本金|本钱|投资额)(?:为|是)?(?P<p>{money})")
+        self._principal_named = re.compile(
+            rf"(?:本金|本钱|投资额|车价|设备价|机价)(?:为|是)?(?P<p>{money})")
         # 月纯收益6000元: the period is the first character of the income word
         self._period_income = re.compile(
-            rf"(?<![个\d一二三四五六七八九十两半])(?P<per>[日月年])(?:纯|净|均|稳定|固定|保底)*"
+            rf"(?<![个\d一二三四五六七八九十两半])(?P<per>[日月年周]|季度?)(?:纯|净|均|稳定|固定|保底)*"
             rf"(?:收益|收入|利润|回报|分红|租金|分润|返利|利息|返现|利)"
             rf"(?:约|达|高达|可达|超|有|保底|不低于|不少于|预计|预期|能|可)*"
             rf"(?P<a>{AMT})"
@@ -135,6 +140,11 @@ class AmountClaims:
         # 这个月又进账了8600 (on 本金5万): this month's payout, the principal before or after
         self._month_income = re.compile(
             rf"(?:这个月|本月|上个月|上月)(?:又|共|一共|就)?(?:进账|到账|入账|赚|收入|拿|领)了?(?P<a>{AMT})"
+        )
+        # 我上个月换的1万积分现在值1.3万了: a past buy-in and what it is worth now
+        self._then_now = re.compile(
+            rf"(?P<when>上个月|上月|上周|去年|昨天|前天)[^\d{STOP}]{{0,6}}?(?P<a1>{AMT})[^\d{STOP}]{{0,6}}?"
+            rf"(?:现在|如今|已经|今天)(?:值|涨到|变成|涨成)了?(?P<a2>{AMT})"
         )
         self._past_payout = re.compile(
             rf"(?:去年|上年|今年|上一年)(?:每份|每股|每户|每人|每位|每家)?"
@@ -283,7 +293,8 @@ class AmountClaims:
             payouts.extend(self._payout_before.finditer(text, lo, hi))
         for m in payouts:
             principal = (self._last_principal(text, max(0, m.start() - 40), m.start())
-                         or self._stake_after(text, m.end()) or self._stake_before(text, m.start()))
+                         or self._stake_after(text, m.end()) or self._stake_before(text, m.start())
+                         or self._principal_after(text, m.end(), min(len(text), m.end() + 12)))
             a = parse_amount(m.group("a"))
             if (principal is not None and a and m.group("per") == "年底"
                     and principal[1] < a < 3 * principal[1]):
@@ -295,13 +306,14 @@ class AmountClaims:
                                  "payout", m.start()))
         income = _INCOME_WORDS.search(win) is not None
         for m in (self._period_income.finditer(text, lo, hi) if income else ()):
-            principal = self._last_principal(text, max(0, m.start() - 40), m.start())
+            principal = (self._last_principal(text, max(0, m.start() - 40), m.start())
+                         or self._principal_after(text, m.end(), min(len(text), m.end() + 12)))
             a = parse_amount(m.group("a"))
             # a year's income may exceed the stake (年净利30万 on 总投资12万); a day's may not
             cap = 5.0 if m.group("per") == "年" else 1.0
             if principal is None or not a or a >= cap * principal[1]:
                 continue
-            per_year = {"日": 365.0, "月": 12.0, "年": 1.0}[m.group("per")]
+            per_year = _PER_YEAR[m.group("per")]
             out.append(RateClaim(principal[0], m.end(), a / principal[1] * 100 * per_year,
                                  "payout", m.start()))
         if _PER_UNIT.search(win):
@@ -348,6 +360,12 @@ class AmountClaims:
             if principal is not None and a and a < principal[1]:
                 out.append(RateClaim(principal[0], m.end(), a / principal[1] * 1200, "payout",
                                      m.start()))
+        for m in (self._then_now.finditer(text, lo, hi) if "现在" in win or "如今" in win
+                  or "已经" in win or "今天" in win else ()):
+            a1, a2 = parse_amount(m.group("a1")), parse_amount(m.group("a2"))
+            times = _THEN_NOW[m.group("when")]
+            if a1 and a2 and a1 < a2 < 20 * a1:
+                out.append(RateClaim(m.start(), m.end(), (a2 - a1) / a1 * 100 * times, "growth"))
         for m in self._past_payout.finditer(text, lo, hi):
             principal = self._last_principal(text, max(0, m.start() - 60), m.start())
             a = parse_amount(m.group("a"))

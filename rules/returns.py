@@ -48,7 +48,7 @@ from rules.rates import (
 
 # Every return construction contains one of these; patterns run only near them.
 _TRIGGER = re.compile(
-    r"[%→倍翻]|分之|回本|收回|个月|个点|\dw(?![a-z])"
+    r"[%→倍翻]|分之|回本|收回|个月|个点|\dw(?![a-z])|分了\d|分红\d"
     r"|[元块万分厘成天日周月年](?<=[\d一二两三四五六七八九十半百千万][元块万分厘成天日周月年])"
 )
 _BEFORE, _AFTER = 45, 40
@@ -310,7 +310,7 @@ class ReturnExtractor(AmountClaims):
             claims.extend(self._growth_claims(text, lo, hi))
         if "→" in win or "变" in win or "涨" in win or "升" in win:
             claims.extend(self._before_after_claims(text, lo, hi))
-        if has_money or any(ch in win for ch in "百千"):
+        if has_money or any(ch in win for ch in "百千") or "股" in win or "分了" in win:
             claims.extend(self._payout_claims(text, lo, hi))
         if has_money:
             claims.extend(self._maturity_claims(text, lo, hi))

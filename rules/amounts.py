@@ -38,6 +38,8 @@ _PER_UNIT = re.compile("均|每亩|每头|每棵|每株|每台|单台|每套")
 _PAID = re.compile("支付|派发|发放|给付|兑付")
 
 
+#: the money-term-money-back construction (20天后可获得1.3万元) needs one of these
+_TERM_BACK_GATE = re.compile("获得|拿到|收到|领取|返还|得到|到手|拿回")
 #: how many of a past period (上个月 … 现在值) make a year
 _THEN_NOW = {"上个月": 12.0, "上月": 12.0, "上周": 52.0, "去年": 1.0, "昨天": 365.0, "前天": 182.5}
 #: periods of the period-income construction (月纯收益, 季度收益), per year
@@ -186,7 +188,7 @@ class AmountClaims:
         )
         # 您的1万元已排单成功，20天后可获得1.3万元: the money, a term, the money back
         self._swap_term_back = re.compile(
-            rf"(?P<a1>{AMT})[^\d{STOP}]{{0,6}}?[，,]?{NUMSTART}(?P<n>{COUNT})(?P<u>{UNIT})(?:后|到期)"
+            rf"{NUMSTART}(?P<a1>{AMT})[^\d{STOP}]{{0,6}}?[，,]?{NUMSTART}(?P<n>{COUNT})(?P<u>{UNIT})(?:后|到期)"
             rf"(?:可|能|即可|就能|就可)?(?:获得帮助|获得|拿到|收到|领取|返还|得到|到手|拿回)(?P<a2>{AMT})"
         )
         self._term_after = re.compile(
@@ -396,8 +398,10 @@ class AmountClaims:
         just before); without a period it is a promise with no rate to annualise.
         进100，十五天后出150 → 1216.7: the period between the two amounts."""
         out = []
+        back = (_TERM_BACK_GATE.search(text, lo, hi) is not None
+                and ("后" in text[lo:hi] or "到期" in text[lo:hi]))
         for m in [*self._swap_term.finditer(text, lo, hi),
-                  *self._swap_term_back.finditer(text, lo, hi)]:
+                  *(self._swap_term_back.finditer(text, lo, hi) if back else ())]:
             a1, a2 = parse_amount(m.group("a1")), parse_amount(m.group("a2"))
             times = self._per_year(m.group("n"), m.group("u"))
             if a1 and a2 and times and a1 < a2 < 20 * a1:

@@ -23,6 +23,17 @@ _SENTENCE_SPAN = 200  # a "sentence" longer than this is cut (run-on pages witho
 _RHETORICAL = re.compile(r"[？?]+[^。！!；;\n]{0,4}?(?:没有|不存在|为零|零风险|不会有|不用怕)")
 
 
+def _in_two_sentences(text: str, starts: list[int]) -> bool:
+    """Do the marker `starts` fall in more than one sentence? (One sentence's bounds and
+    a comparison per marker, not a sentence lookup each.)"""
+    if len(starts) < 2:
+        return False
+    probe = TextContext(text=text, warning_markers=[], warning_doc=False, disclosure=[],
+                        investment=False)
+    lo, hi = probe.sentence_of(min(starts))
+    return any(start < lo or start >= hi for start in starts)
+
+
 @dataclass
 class TextContext:
     """Facts about one normalised text."""
@@ -77,10 +88,15 @@ class ContextReader:
             matches = ((m.start(), m.end(), pattern.pattern) for m in pattern.finditer(text))
             markers.extend(itertools.islice(matches, _MAX_MARKERS))
         distinct = {label for _, _, label in markers}
+        # A warning throughout has its words in two sentences or more: a listing page's one
+        # notice line (本站提醒：谨防诈骗，切勿相信…) must not shield the ads beside it
+        # (nor an ad that adds such a line itself); its own sentence is still suppressed.
+        warning_doc = (len(distinct) >= self.cues.warning_threshold
+                       and _in_two_sentences(text, [start for start, _, _ in markers]))
         return TextContext(
             text=text,
             warning_markers=markers,
-            warning_doc=len(distinct) >= self.cues.warning_threshold,
+            warning_doc=warning_doc,
             disclosure=sorted({word for _, end, word in found.get("disclosure", ())
                                if not _RHETORICAL.match(text, end)}),
             investment=has_claims or bool(found.get("investment")),

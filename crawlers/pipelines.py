@@ -177,8 +177,8 @@ class IntakePipeline:
     async def _page(self, item: PageItem) -> None:
         spider = self.crawler.spider
         if self.ocr is None and getattr(spider, "fetch_images", False) and b"<img" in item.body:
-            # A poster is probably on its way: load the OCR engine (seconds of CPU at nice
-            # 10) while the image downloads instead of after it arrived.
+            # A poster is probably on its way: load the OCR engine (a second of CPU; the
+            # worker reads at nice 10) while the image downloads instead of after it arrived.
             self._ocr_pool().submit(ocr_worker.ocr_ready)
         texts = {"html": item.html_text}
         if item.js_text is not None:

@@ -147,3 +147,19 @@ def test_worker_exit_runs_before_and_skips_the_rest(tmp_path: Path) -> None:
     assert done.stdout == "last words\n"  # buffered output is flushed
     assert (tmp_path / "before").read_text() == "ran"  # e.g. the intake engine's dispose()
     assert not (tmp_path / "teardown").exists()  # registered earlier: skipped with the rest
+
+
+def test_ocr_worker_loads_its_engine_before_it_yields_the_cpu(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import ocr.engines
+    from crawlers import ocr_worker
+
+    calls: list[Any] = []
+    monkeypatch.setattr(ocr_worker, "exit_without_teardown", lambda: calls.append("exit hook"))
+    monkeypatch.setattr(ocr_worker.os, "nice", lambda n: calls.append(("nice", n)))
+    monkeypatch.setattr(ocr.engines, "configure", lambda t: calls.append(("threads", t)))
+    monkeypatch.setattr(ocr.engines, "get_engine", lambda e: calls.append(("load", e)))
+    ocr_worker.start_ocr_worker("rapidocr", 1)
+    assert calls == ["exit hook", ("threads", 1), ("load", "rapidocr"),
+                     ("nice", ocr_worker.NICENESS)]

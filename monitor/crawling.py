@@ -34,9 +34,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from crawlers import jobdir as jobdirs
 from crawlers.browser import ChromiumMissing, find_chromium
 from crawlers.render import RENDER_MODES
-from monitor.errors import ConfigError, InvalidInput, NotFound
+from monitor.errors import ConfigError, InvalidInput
 from monitor.models.base import utcnow
-from monitor.models.core import SOURCE_KINDS, CrawlRun, Source
+from monitor.models.core import CrawlRun, Source
 from monitor.settings import Settings
 
 Progress = Callable[[dict[str, Any]], None]
@@ -346,65 +346,3 @@ def run_crawl(
     jobdirs.finish(jobdir, summary.status, list(urls))
     _finish_run(sessions, summary)
     return summary
-
-
-# --- sources (监测源): what the nightly crawl and `admon crawl --source` crawl ------------
-
-
-def add_source(
-    session: Session, name: str, urls: list[str], *, kind: str = "site", max_pages: int = 500,
-    max_depth: int = 5, render: str = "auto", schedule: str | None = None,
-    community: str | None = None, notes: str = "",
-) -> Source:
-    """Create a source; names are unique."""
-    if not name.strip():
-        raise InvalidInput("a source needs a name")
-    if kind not in SOURCE_KINDS:
-        raise InvalidInput(f"kind must be one of {', '.join(SOURCE_KINDS)}, not {kind!r}")
-    if render not in RENDER_MODES:
-        raise InvalidInput(f"render must be one of {', '.join(RENDER_MODES)}, not {render!r}")
-    if max_pages < 1 or max_depth < 0:
-        raise InvalidInput("max pages must be ≥ 1 and max depth ≥ 0")
-    validate_urls(urls)
-    if schedule is not None:
-        from apscheduler.triggers.cron import CronTrigger  # only sources with a schedule
-
-        try:
-            CronTrigger.from_crontab(schedule)
-        except ValueError as exc:
-            raise InvalidInput(f"schedule must be a crontab line like '0 2 * * *': {exc}") from exc
-    if session.scalar(select(Source.id).where(Source.name == name)) is not None:
-        raise InvalidInput(f"a source named {name!r} already exists")
-    source = Source(
-        name=name, kind=kind, start_urls=list(urls), max_pages=max_pages, max_depth=max_depth,
-        render=render, schedule=schedule, community=community, notes=notes, enabled=True,
-    )
-    session.add(source)
-    session.flush()
-    return source
-
-
-def find_source(session: Session, ref: str) -> Source:
-    """A source by id ("3") or exact name, else NotFound."""
-    source = session.get(Source, int(ref)) if ref.isdigit() else None
-    if source is None:
-        source = session.scalar(select(Source).where(Source.name == ref))
-    if source is None:
-        raise NotFound(f"no source {ref!r} (see `admon sources list`)")
-    return source
-
-
-def list_sources(session: Session, enabled_only: bool = False) -> list[Source]:
-    """Sources by id, optionally only the enabled ones."""
-    query = select(Source).order_by(Source.id)
-    if enabled_only:
-        query = query.where(Source.enabled.is_(True))
-    return list(session.scalars(query))
-
-
-def set_source_enabled(session: Session, ref: str, enabled: bool) -> Source:
-    """Enable or disable a source (a disabled one is skipped by nightly and --all crawls)."""
-    source = find_source(session, ref)
-    source.enabled = enabled
-    session.flush()
-    return source

@@ -39,10 +39,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawlers.browser import ChromiumMissing, find_chromium
-from monitor.crawling import CrawlPlan, list_sources, mark_orphaned_runs, run_crawl
+from monitor.crawling import CrawlPlan, mark_orphaned_runs, run_crawl
 from monitor.errors import ConflictError, InvalidInput
 from monitor.models.core import Lead, Source
 from monitor.settings import Settings
+from monitor.sources import list_sources
 
 log = logging.getLogger(__name__)
 

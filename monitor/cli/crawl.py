@@ -17,15 +17,9 @@ import click
 
 from monitor.cli.common import command_with_globals, current_settings
 from monitor.cli.db import open_database, open_session
-from monitor.crawling import (
-    CrawlPlan,
-    CrawlSummary,
-    find_source,
-    list_sources,
-    run_crawl,
-    validate_urls,
-)
+from monitor.crawling import CrawlPlan, CrawlSummary, run_crawl, validate_urls
 from monitor.errors import InvalidInput
+from monitor.sources import find_source, list_sources
 
 RENDER_CHOICES = ("auto", "always", "never")
 

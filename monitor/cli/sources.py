@@ -11,8 +11,8 @@ import click
 
 from monitor.cli.common import command_with_globals
 from monitor.cli.db import open_session
-from monitor.crawling import add_source, list_sources, set_source_enabled
 from monitor.models.core import SOURCE_KINDS, Source
+from monitor.sources import add_source, list_sources, set_source_enabled
 
 RENDER_CHOICES = ("auto", "always", "never")
 

@@ -10,13 +10,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import users
-from monitor.crawling import CrawlPlan, CrawlSummary, add_source, run_crawl
+from monitor.crawling import CrawlPlan, CrawlSummary, run_crawl
 from monitor.db import make_engine, session_factory, upgrade
 from monitor.demo.ledger import write_demo_ledger
 from monitor.ledger import import_xlsx
 from monitor.models.accounts import User
 from monitor.models.core import Lead, Source
 from monitor.settings import Settings
+from monitor.sources import add_source
 
 Step = Callable[[str], None]
 

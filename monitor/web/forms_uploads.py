@@ -52,7 +52,7 @@ class TipForm(FormModel):
 
 class SourceForm(FormModel):
     """A monitored source (监测源). Start URLs one per line; schedule is crontab text,
-    checked by `monitor.crawling.add_source` / `monitor.sources_edit.update_source`."""
+    checked by `monitor.sources` (add_source / update_source)."""
 
     name: str = Field(min_length=1, max_length=200)
     kind: Literal["site", "platform"] = "site"

@@ -10,9 +10,9 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from monitor import scheduler as sched
-from monitor.crawling import add_source, set_source_enabled
 from monitor.errors import ConflictError, InvalidInput
 from monitor.models.core import Source
+from monitor.sources import add_source, set_source_enabled
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Monitored sources (监测源), admins only: list with state, schedule, limits and last
 runs; add / edit; enable / disable; and "run now", which starts the crawl in the
-background (`monitor.sources_edit.CrawlLauncher`) and returns at once. One run per source
+background (`monitor.source_runs.CrawlLauncher`) and returns at once. One run per source
 at a time; the page shows the running crawl's progress on refresh.
 """
 
@@ -13,11 +13,11 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from monitor import audit
-from monitor.crawling import add_source, list_sources, set_source_enabled
 from monitor.errors import InvalidInput, NotFound
 from monitor.models.accounts import Role
 from monitor.models.core import Source
-from monitor.sources_edit import CrawlLauncher, update_source
+from monitor.source_runs import CrawlLauncher
+from monitor.sources import add_source, list_sources, set_source_enabled, update_source
 from monitor.web.deps import DB, CsrfChecked, client_ip, require
 from monitor.web.forms_uploads import SourceForm
 from monitor.web.queries.sources import recent_runs

@@ -1,10 +1,7 @@
-"""Editing a monitored source (监测源), and running one crawl at a time per source in the
-background for the web page's "run now".
-
-`monitor.crawling` has `add_source`, `find_source`, `list_sources` and
-`set_source_enabled`; this module adds `update_source` (the same checks as `add_source`)
-and `CrawlLauncher`, which starts `monitor.crawling.run_crawl` in a thread so the request
-returns at once, and refuses a second run of a source while one is going.
+"""Running one crawl at a time per monitored source (监测源) in the background, for the web
+page's "run now": `CrawlLauncher` starts `monitor.crawling.run_crawl` in a thread so the
+request returns at once, and refuses a second run of a source while one is going. The
+sources themselves are `monitor.sources`.
 """
 
 from __future__ import annotations
@@ -14,69 +11,14 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.crawling import CrawlPlan, run_crawl, validate_urls
-from monitor.errors import AdmonError, ConflictError, InvalidInput
-from monitor.models.core import SOURCE_KINDS, Source
+from monitor.crawling import CrawlPlan, run_crawl
+from monitor.errors import AdmonError, ConflictError
+from monitor.models.core import Source
 from monitor.settings import Settings
 
 log = logging.getLogger(__name__)
-
-RENDER_MODES = ("auto", "always", "never")
-
-
-def check_schedule(schedule: str | None) -> None:
-    """A crontab line (`0 2 * * *`) or None; InvalidInput with the parser's reason."""
-    if schedule is None:
-        return
-    from apscheduler.triggers.cron import CronTrigger
-
-    try:
-        CronTrigger.from_crontab(schedule)
-    except ValueError as exc:
-        raise InvalidInput(f"schedule must be a crontab line like '0 2 * * *': {exc}") from exc
-
-
-def update_source(
-    session: Session,
-    source_id: int,
-    *,
-    name: str,
-    urls: list[str],
-    kind: str,
-    max_pages: int,
-    max_depth: int,
-    render: str,
-    schedule: str | None,
-    community: str | None,
-    notes: str = "",
-) -> Source:
-    """Change a source's settings (the checks of `monitor.crawling.add_source`)."""
-    source = session.get(Source, source_id)
-    if source is None:
-        from monitor.errors import NotFound
-
-        raise NotFound(f"no source {source_id}")
-    if not name.strip():
-        raise InvalidInput("a source needs a name")
-    if kind not in SOURCE_KINDS:
-        raise InvalidInput(f"kind must be one of {', '.join(SOURCE_KINDS)}, not {kind!r}")
-    if render not in RENDER_MODES:
-        raise InvalidInput(f"render must be one of {', '.join(RENDER_MODES)}, not {render!r}")
-    if max_pages < 1 or max_depth < 0:
-        raise InvalidInput("max pages must be ≥ 1 and max depth ≥ 0")
-    validate_urls(urls)
-    check_schedule(schedule)
-    clash = session.scalar(select(Source.id).where(Source.name == name, Source.id != source_id))
-    if clash is not None:
-        raise InvalidInput(f"a source named {name!r} already exists")
-    source.name, source.kind, source.start_urls = name, kind, list(urls)
-    source.max_pages, source.max_depth, source.render = max_pages, max_depth, render
-    source.schedule, source.community, source.notes = schedule, community, notes
-    session.flush()
-    return source
 
 
 @dataclass

@@ -7,7 +7,7 @@ fields with these models; the source form is a plain form (`Annotated[SourceForm
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
@@ -67,3 +67,16 @@ class SourceForm(FormModel):
     def url_list(self) -> list[str]:
         """The start URLs, one per non-empty line."""
         return [line.strip() for line in self.start_urls.splitlines() if line.strip()]
+
+    def source_settings(self) -> dict[str, Any]:
+        """Everything but the name, as `add_source` and `update_source` take it (an empty
+        schedule or community means none)."""
+        return {
+            "kind": self.kind,
+            "max_pages": self.max_pages,
+            "max_depth": self.max_depth,
+            "render": self.render,
+            "schedule": self.schedule or None,
+            "community": self.community or None,
+            "notes": self.notes,
+        }

@@ -109,18 +109,7 @@ def create_source(
     request: Request, db: DB, signed_in: Admin, form: Annotated[SourceForm, Form()]
 ) -> Response:
     try:
-        source = add_source(
-            db,
-            form.name,
-            form.url_list(),
-            kind=form.kind,
-            max_pages=form.max_pages,
-            max_depth=form.max_depth,
-            render=form.render,
-            schedule=form.schedule or None,
-            community=form.community or None,
-            notes=form.notes,
-        )
+        source = add_source(db, form.name, form.url_list(), **form.source_settings())
     except InvalidInput as exc:
         db.rollback()
         return _edit_page(request, signed_in, None, form, str(exc), 422)
@@ -145,17 +134,7 @@ def save_source(
     source = _source(db, source_id)
     try:
         update_source(
-            db,
-            source_id,
-            name=form.name,
-            urls=form.url_list(),
-            kind=form.kind,
-            max_pages=form.max_pages,
-            max_depth=form.max_depth,
-            render=form.render,
-            schedule=form.schedule or None,
-            community=form.community or None,
-            notes=form.notes,
+            db, source_id, name=form.name, urls=form.url_list(), **form.source_settings()
         )
     except InvalidInput as exc:
         db.rollback()

@@ -24,6 +24,14 @@ from rules.rates import (
     per_year_of,
 )
 
+# Word lists a construction and its cheap gate share, so the two cannot drift apart.
+#: income nouns after an amount (三十块的利息, 800元分红)
+_INCOME_NOUN = "利息|收益|分红|回报|收入|利润|红利|补贴|零花钱"
+#: what follows a duration before the money (7天就能赚70元); `*` covers 就能, 稳稳
+_DURATION_MOD = "内|后|就|即可|可|能|稳|共|累计"
+#: earning verbs between the duration and the money
+_EARN_VERB = "赚|收益|回报|利息|返|拿|得|获利|盈利|分红|到手|收入|进账|给你|给您"
+
 # Gates: words one of which a construction needs in its window. A regex search over the
 # window is one C call; ``any(w in win for w in words)`` is a Python step per word.
 #: the floor / income-first payout constructions
@@ -90,12 +98,12 @@ class AmountClaims:
         # 一天就有三十块的利息 / 年底按每份800元分红: the amount before the income word
         self._payout_before = re.compile(
             rf"{PERIOD}(?:[^\d{STOP}]{{0,4}}?)(?:就|能|可|都|稳定|固定|还|按)*(?:有|能有|拿|领|分|得)?"
-            rf"(?:每份|每股|每人)?(?P<a>{AMT})(?:的)?(?:利息|收益|分红|回报|收入|利润|红利|补贴|零花钱)"
+            rf"(?:每份|每股|每人)?(?P<a>{AMT})(?:的)?(?:{_INCOME_NOUN})"
         )
         # 投资1000元，7天赚70元: money earned over a stated duration on the principal before it
         self._duration_money = re.compile(
-            rf"{NUMSTART}(?P<n>{COUNT})(?P<u>{UNIT})(?:内|后|就|即可|可|能|就能|稳|稳稳|共|累计)*"
-            rf"(?:赚|收益|回报|利息|返|拿|得|获利|盈利|分红|到手|收入|进账|给你|给您)了?"
+            rf"{NUMSTART}(?P<n>{COUNT})(?P<u>{UNIT})(?:{_DURATION_MOD})*"
+            rf"(?:{_EARN_VERB})了?"
             rf"(?:约|近|超|有|到)?(?P<a>{AMT})"
         )
         # 每季度不少于3000元 / 利息一年一万五: a floor after the period, or the income word first
@@ -118,10 +126,9 @@ class AmountClaims:
         # Cheap gates (a character class first, so the engine skips ahead): the two
         # constructions above run only where their tail occurs, not at every numeral.
         self._payout_before_gate = re.compile(
-            r"[\d元块万千百](?:的)?(?:利息|收益|分红|回报|收入|利润|红利|补贴|零花钱)")
+            rf"[\d元块万千百](?:的)?(?:{_INCOME_NOUN})")
         self._duration_money_gate = re.compile(
-            r"[天日周月年](?:内|后|就|即可|可|能|稳|共|累计)*"
-            r"(?:赚|收益|回报|利息|返|拿|得|获利|盈利|分红|到手|收入|进账|给你|给您)了?[\d一二两三四五六七八九十百千万]")
+            rf"[天日周月年](?:{_DURATION_MOD})*(?:{_EARN_VERB})了?[\d一二两三四五六七八九十百千万]")
         # 一个月给你一千五，十万起: the minimum stake named right after the payout
         self._min_stake = re.compile(rf"(?P<p>{money})起(?:投|步|存|购|借)?")
         # 一万块一个月挣一百五: the money standing right before the period word
